@@ -1,0 +1,33 @@
+# Two commands do all set-up on a fresh machine with only Python 3.11+:
+#   make lab    open the curriculum in JupyterLab
+#   make test   run every test
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8888
+LAB_FLAGS ?=
+
+.PHONY: lab test lint notebooks exercises bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=. --port=$(PORT) $(LAB_FLAGS) notebooks/00_start_here.ipynb
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 --dist loadscope tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_simulation.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache
