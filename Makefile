@@ -29,6 +29,9 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+exercises: $(STAMP)
+	$(BIN)/salessim exercises build
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulation.py
 

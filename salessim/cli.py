@@ -70,8 +70,152 @@ def _existing_dir(path: str) -> Path:
     return p
 
 
+# ------------------------------------------------------------------ exercises
+def _add_exercises(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "exercises",
+        help="build the exercise notebooks from the worked answers",
+        description="Build exercises/NN_topic.ipynb from answers/NN_topic.ipynb: every "
+        "solution region (# BEGIN SOLUTION ... # END SOLUTION) becomes a placeholder and all "
+        "outputs are cleared (R3.3.1).",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    b = actions.add_parser("build", help="write the exercise notebooks (or check them)")
+    b.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 and list the files if the exercise notebooks "
+                   "differ from a fresh build")
+    b.add_argument("--answers", default="answers", help="folder of master notebooks "
+                   "(default: answers)")
+    b.add_argument("--exercises", default="exercises", help="folder of exercise notebooks "
+                   "(default: exercises)")
+    b.set_defaults(run=_run_exercises_build)
+
+
+def _run_exercises_build(args: argparse.Namespace) -> int:
+    from .exercises import build, stale
+
+    _existing_dir(args.answers)
+    if args.check:
+        problems = stale(args.answers, args.exercises)
+        for line in problems:
+            print(line)
+        if problems:
+            print("run `salessim exercises build` to update them", file=sys.stderr)
+            return 1
+        print(f"{args.exercises}/ is in sync with {args.answers}/", file=sys.stderr)
+        return 0
+    written = build(args.answers, args.exercises)
+    for path in written:
+        print(f"wrote {path}", file=sys.stderr)
+    if not written:
+        print(f"{args.exercises}/ is already up to date", file=sys.stderr)
+    return 0
+
+
+# ------------------------------------------------------------------ payouts
+def _add_payouts(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "payouts",
+        help="validate a ledger folder and print each rep's pay under an incentive plan",
+        description="Validate a ledger folder of <table>.csv files, then pay its reps by an "
+        "incentive plan (R2.2.2.1): one row per rep, period and plan component. The plan is "
+        "a built-in name (linear, collected, quota_bonus, accelerator, capped, regulation) "
+        "or a plan TOML file.",
+    )
+    p.add_argument("dir", help="folder holding customers.csv, deals.csv, invoices.csv, ...")
+    p.add_argument("--plan", required=True, metavar="NAME|FILE",
+                   help="a built-in plan name or a .toml plan file")
+    p.add_argument("--period", choices=["M", "Q", "Y"], default=None,
+                   help="sum the rows into months, quarters or years (default: each "
+                   "component's own period)")
+    p.add_argument("--format", choices=["table", "csv"], default="table",
+                   help="a readable table (default) or CSV with the payouts columns")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.set_defaults(run=_run_payouts)
+
+
+def _run_payouts(args: argparse.Namespace) -> None:
+    from .incentives import format_payouts, load_plan, payouts
+    from .ledger import Ledger, to_strings
+
+    plan = load_plan(args.plan)
+    ledger = Ledger.from_csv_dir(_existing_dir(args.dir))
+    table = payouts(ledger, plan, period=args.period)
+    if args.format == "csv":  # the ledger's payouts.csv format
+        text = to_strings("payouts", table).to_csv(index=False, lineterminator="\n")
+    else:
+        text = format_payouts(table) + "\n"
+    _write_or_print(text, args.out)
+
+
+# ------------------------------------------------------------------ simulate
+def _add_simulate(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "simulate",
+        help="simulate a sales team and write its ledger folder",
+        description="Run one replication of a scenario (the shipped 'default' or a TOML file) "
+        "and write the ledger it produces as a folder of <table>.csv files, the same format "
+        "as a CRM export (R2.1, R3.3.2). The same scenario and seed give the same files.",
+    )
+    p.add_argument("scenario", metavar="SCENARIO|default",
+                   help="a scenario TOML file, or 'default' for the shipped scenario")
+    p.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write the ledger to")
+    p.add_argument("--months", type=int, help="override calendar.months")
+    p.add_argument("--reps", type=int, help="override team.reps")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override any scenario parameter by its dotted path, the value in TOML "
+                   "syntax, e.g. --set fulfilment.capacity_per_day=8 (repeatable)")
+    p.set_defaults(run=_run_simulate)
+
+
+def _run_simulate(args: argparse.Namespace) -> None:
+    from .model import simulate
+    from .scenario import load_scenario, parse_assignment
+
+    overrides = dict(parse_assignment(text) for text in args.set)
+    if args.months is not None:
+        overrides["calendar.months"] = args.months
+    if args.reps is not None:
+        overrides["team.reps"] = args.reps
+    scenario = load_scenario(args.scenario)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    run = simulate(scenario, seed=args.seed)
+    run.ledger.to_csv_dir(args.out)
+    print(f"wrote {args.out}: {run!r}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ scenario
+def _add_scenario(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "scenario",
+        help="show a scenario with every parameter",
+        description="Show a scenario: 'default' prints the shipped scenario file with a "
+        "comment and unit for every parameter; a FILE is validated and printed in full, "
+        "with the default of every parameter it does not set.",
+    )
+    actions = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    show = actions.add_parser("show", help="print a scenario as TOML")
+    show.add_argument("scenario", metavar="default|FILE", help="'default' or a scenario file")
+    show.set_defaults(run=_run_scenario_show)
+
+
+def _run_scenario_show(args: argparse.Namespace) -> None:
+    from .scenario import default_scenario_text, load_scenario
+
+    if args.scenario in ("default", "default.toml"):
+        sys.stdout.write(default_scenario_text())
+    else:
+        sys.stdout.write(load_scenario(args.scenario).to_toml(comments=True))
+
+
 # ------------------------------------------------------------------ main
-SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_kpi,)
+SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_kpi,
+                                                                        _add_exercises,
+                                                                        _add_payouts,
+                                                                        _add_simulate,
+                                                                        _add_scenario)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -95,14 +239,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     try:
-        args.run(args)
+        code = args.run(args)
     except (UsageError, LedgerError, ValidationError, FileNotFoundError, ValueError) as exc:
         print(f"salessim {args.command}: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"salessim {args.command}: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return code or 0
 
 
 if __name__ == "__main__":  # pragma: no cover

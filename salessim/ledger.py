@@ -13,14 +13,17 @@ reported all at once, each naming the file, line, column and value.
 from __future__ import annotations
 
 import os
-import tempfile
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, fields
+from importlib import resources
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Column", "SCHEMA", "REQUIRED_TABLES", "TABLES", "Ledger", "MissingTableError"]
+__all__ = ["Column", "SCHEMA", "REQUIRED_TABLES", "TABLES", "Ledger", "MissingTableError",
+           "sample_crm_dir"]
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ class Ledger:
         if unknown:
             raise KeyError(f"unknown ledger tables {unknown}; tables are: {', '.join(TABLES)}")
         raw = {name: to_strings(name, df) for name, df in frames.items()}
-        check_raw(raw, {name: f"{name} table" for name in raw}, first_line=0)
+        check_raw(raw, {name: f"{name} table" for name in raw}, first_line=0, where=source)
         return cls(**{name: coerce(name, df) for name, df in frames.items()}, source=source)
 
     @classmethod
@@ -264,9 +267,8 @@ class Ledger:
                 tables[name] = pd.read_parquet(file)
         missing = [t for t in REQUIRED_TABLES if t not in tables]
         if missing:
-            raise FileNotFoundError(
-                f"{path}: missing required table file(s) {', '.join(m + '.parquet' for m in missing)}"
-            )
+            files = ", ".join(m + ".parquet" for m in missing)
+            raise FileNotFoundError(f"{path}: missing required table file(s) {files}")
         return cls.from_tables(source=str(path), **tables)
 
     def to_parquet_dir(self, path: str | os.PathLike) -> Path:
@@ -279,6 +281,22 @@ class Ledger:
             os.replace(tmp, path / f"{name}.parquet")
         return path
 
+    def validate(self) -> None:
+        """Check every table against :data:`SCHEMA` and the cross-table rules.
+
+        Rows are numbered from 0, as in ``DataFrame.iloc``.
+
+        Raises
+        ------
+        salessim.validation.LedgerError
+            Listing every problem found, each with table, row, column and value.
+        """
+        from .validation import LedgerError, validate
+
+        problems = validate(self)
+        if problems:
+            raise LedgerError(self.source, problems)
+
     def equals(self, other: Ledger) -> bool:
         """Whether both ledgers have the same tables with equal contents."""
         for name in TABLES:
@@ -288,6 +306,24 @@ class Ledger:
             if a is not None and not a.reset_index(drop=True).equals(b.reset_index(drop=True)):
                 return False
         return True
+
+
+def sample_crm_dir() -> Path:
+    """The folder of the sample CRM export shipped with the package (fictional data).
+
+    Four reps in two teams, January to June 2026: leads from the web, trade shows and
+    referrals, customers, deals, invoices on 30- and 60-day terms, payments (one partial, one
+    late, one invoice unpaid), activities and surveys.
+
+    Examples
+    --------
+    >>> sorted(p.name for p in sample_crm_dir().glob("*.csv"))[:3]
+    ['activities.csv', 'customers.csv', 'deals.csv']
+    """
+    folder = resources.files(__package__) / "data" / "sample_crm"
+    if not isinstance(folder, Path):
+        raise RuntimeError(f"the sample CRM export is not a folder on disk: {folder}")
+    return folder
 
 
 # ---------------------------------------------------------------- conversions
@@ -302,8 +338,8 @@ def coerce(name: str, df: pd.DataFrame) -> pd.DataFrame:
         s = df[col.name] if col.name in df.columns else pd.Series([None] * len(df), dtype=object)
         s = s.reset_index(drop=True)
         if col.kind in ("id", "text", "choice"):
-            s = s.astype(object).where(s.notna() & (s.astype(str) != ""), None)
-            s = s.map(lambda v: v if v is None else str(v)).astype("str")
+            text = _to_text(s, "text")  # the same text that validation checked
+            s = text.where(text != "", None).astype("str")
         elif col.kind == "date":
             s = pd.to_datetime(_blank_to_none(s), format=DATE_FORMAT if _is_text(s) else None)
             s = s.astype("datetime64[ns]")
@@ -315,35 +351,62 @@ def coerce(name: str, df: pd.DataFrame) -> pd.DataFrame:
         elif col.kind == "int":
             s = pd.to_numeric(s).astype("int64")
         elif col.kind == "bool":
-            s = s.map(_to_bool).astype(bool)
+            s = s.astype(bool) if pd.api.types.is_bool_dtype(s) else s.map(_to_bool).astype(bool)
         out[col.name] = s
     return pd.DataFrame(out)
 
 
 def to_strings(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    """Render a table as the strings its CSV file holds ("" for missing values)."""
-    out = {}
-    for col in SCHEMA[name]:
-        if col.name not in df.columns:
-            continue
-        s = df[col.name].reset_index(drop=True)
-        if col.kind in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(s):
-            fmt = DATE_FORMAT if col.kind == "date" else DATETIME_FORMAT
-            s = s.dt.strftime(fmt)
-        elif col.kind == "bool" and pd.api.types.is_bool_dtype(s):
-            s = s.map({True: "true", False: "false"})
-        elif col.kind in ("money", "signed_money", "fraction", "number") and \
-                pd.api.types.is_float_dtype(s):
-            s = s.map(lambda v: "" if pd.isna(v) else _fmt_float(v))
-        out[col.name] = s.astype(object).where(s.notna(), "").map(str)
-    extra = [c for c in df.columns if c not in out]
-    for c in extra:  # unknown columns are kept so validation can report them
-        out[c] = df[c].astype(object).where(df[c].notna(), "").map(str).reset_index(drop=True)
+    """Render a table as the strings its CSV file holds ("" for missing values).
+
+    Dates are written ``YYYY-MM-DD``, times ``YYYY-MM-DDTHH:MM:SS`` (with the fraction of a
+    second when there is one), numbers in the shortest form that reads back to the same
+    float (``60000``, ``0.15``), booleans ``true``/``false``. Columns outside the schema are
+    kept, so that validation sees them as they are.
+    """
+    kinds = {col.name: col.kind for col in SCHEMA[name]}
+    order = [c for c in kinds if c in df.columns] + [c for c in df.columns if c not in kinds]
+    out = {c: _to_text(df[c].reset_index(drop=True), kinds.get(c, "text")) for c in order}
     return pd.DataFrame(out, dtype=object, index=pd.RangeIndex(len(df)))
 
 
-def _fmt_float(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v))
+def _to_text(s: pd.Series, kind: str) -> pd.Series:
+    if kind in ("date", "datetime") and pd.api.types.is_datetime64_any_dtype(s):
+        text = _format_times(s, kind)
+    elif kind == "bool" and pd.api.types.is_bool_dtype(s):
+        text = s.map({True: "true", False: "false"})
+    elif kind in ("money", "signed_money", "fraction", "number") and \
+            pd.api.types.is_float_dtype(s):
+        text = _format_floats(s)
+    elif isinstance(s.dtype, pd.StringDtype) or \
+            pd.api.types.infer_dtype(s, skipna=True) in ("string", "empty"):
+        text = s
+    else:
+        text = s.map(str, na_action="ignore")
+    return text.astype(object).where(s.notna(), "")
+
+
+def _format_times(s: pd.Series, kind: str) -> pd.Series:
+    # A time finer than the column's unit (a date at 10:30, a time with milliseconds) is
+    # written in full ISO form rather than cut: nothing is lost, and validation reports a
+    # date column that holds times of day.
+    unit = "D" if kind == "date" else "s"
+    values = s.to_numpy(dtype="datetime64[ns]")
+    text = pd.Series(np.datetime_as_string(values, unit=unit), dtype=object)
+    finer = s.notna() & (s != s.dt.floor(unit))
+    if finer.any():
+        text[finer] = s[finer].map(lambda t: t.isoformat())
+    return text
+
+
+def _format_floats(s: pd.Series) -> pd.Series:
+    # repr() is the shortest text that reads back to the same float; whole numbers lose
+    # their ".0" (60000 rather than 60000.0).
+    v = s.to_numpy(dtype="float64", na_value=np.nan)
+    text = np.array(list(map(repr, v.tolist())), dtype=object)
+    whole = np.isfinite(v) & (v % 1 == 0) & (np.abs(v) < 1e15)
+    text[whole] = list(map(str, v[whole].astype(np.int64).tolist()))
+    return pd.Series(text, dtype=object)
 
 
 def _is_text(s: pd.Series) -> bool:
@@ -370,12 +433,12 @@ def _to_bool(v) -> bool:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` through a temporary file in the same folder and a rename."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    # open(..., "x") rather than mkstemp: the file gets the usual permissions, not 0600.
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+        with open(tmp, "x", encoding="utf-8", newline="") as fh:
             fh.write(text)
         os.replace(tmp, path)
     except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        tmp.unlink(missing_ok=True)
         raise

@@ -1,0 +1,123 @@
+"""The SimPy model of a sales team working leads through the regulated process (R2.1).
+
+One module per part of the process:
+
+- :mod:`~salessim.model.leads`: lead channels and the scoring system (R2.1.1.2, R2.1.1.3);
+- :mod:`~salessim.model.pipeline`: follow-up, discovery, demo, quote, negotiation and
+  contract (R2.1.2, R2.1.3);
+- :mod:`~salessim.model.fulfilment`: order execution by a shared delivery team (R2.1.4.1);
+- :mod:`~salessim.model.aftersales`: feedback, revisits, satisfaction, surveys, churn,
+  repeat orders and referrals (R2.1.4.2, R2.1.4.3, R2.3.1.3);
+- :mod:`~salessim.model.payments`: invoices, payments and collection calls (R2.2.1.3);
+- :mod:`~salessim.model.reps`: reps, their to-do lists, hours and team meetings (R2.3.2);
+- :mod:`~salessim.model.rules`: the decision rule that orders a rep's work;
+- :mod:`~salessim.model.streams`: named random streams (common random numbers);
+- :mod:`~salessim.model.engine` and :mod:`~salessim.model.output`: running a replication
+  and turning its records into the ledger.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from ..calendar import WorkCalendar
+from ..ledger import Ledger
+from ..scenario import Scenario, load_scenario
+from .engine import Model
+from .rules import RULES, DecisionRule, ProcedureRule
+
+__all__ = ["simulate", "Simulation", "RULES", "DecisionRule", "ProcedureRule"]
+
+
+class Simulation:
+    """The result of one replication.
+
+    Attributes
+    ----------
+    ledger : salessim.Ledger
+        Every ledger table except ``payouts``: reps, leads, customers, deals, invoices,
+        payments, activities and surveys.
+    scenario : salessim.Scenario
+        The scenario that was run.
+    seed : int
+        The seed of the run.
+    calendar : salessim.calendar.WorkCalendar
+        The working-day calendar (clock day -> date).
+    trace : pandas.DataFrame
+        One row per event in the life of each lead and the customer it became, from arrival
+        to payment: ``time`` (working days from the start), ``date``, ``lead_id``,
+        ``rep_id``, ``event``, ``value``, ``detail``. Empty when run with ``trace=False``.
+    daily : pandas.DataFrame
+        What the model counted at the start of each working day: open opportunities,
+        active customers and orders waiting for the delivery team.
+    """
+
+    def __init__(self, model: Model, ledger: Ledger) -> None:
+        self._model = model
+        self.ledger = ledger
+        self.scenario: Scenario = model.scenario
+        self.seed: int = model.seed
+        self.calendar: WorkCalendar = model.calendar
+
+    @cached_property
+    def trace(self) -> pd.DataFrame:
+        from .output import build_trace
+
+        return build_trace(self._model)
+
+    @cached_property
+    def daily(self) -> pd.DataFrame:
+        from .output import build_daily
+
+        return build_daily(self._model)
+
+    def follow(self, lead_id: str) -> pd.DataFrame:
+        """The trace of one lead, from its arrival to its last payment."""
+        tr = self.trace
+        return tr[tr["lead_id"] == lead_id].reset_index(drop=True)
+
+    def __repr__(self) -> str:
+        d = self.ledger.deals
+        return (f"<Simulation {self.scenario.name!r} seed={self.seed}: "
+                f"{len(self.ledger.reps)} reps, {len(self.ledger.leads)} leads, "
+                f"{len(d)} deals, revenue {d['amount'].sum():,.0f} CNY>")
+
+
+def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 0, *,
+             trace: bool = True) -> Simulation:
+    """Simulate a sales team working its leads through the regulated process (R2.1).
+
+    Parameters
+    ----------
+    scenario : Scenario, dict or str
+        The scenario, a dict of its parameters, ``"default"`` or a path to a TOML file.
+    seed : int
+        Seed of the run. The same scenario and seed give the same ledger, bit for bit, in
+        any process; each random input has its own stream (see
+        :mod:`salessim.model.streams`).
+    trace : bool
+        Keep the event trace (a few tuples per event; turn off for very large runs).
+
+    Returns
+    -------
+    Simulation
+        ``.ledger`` (a :class:`salessim.Ledger` with every table but ``payouts``),
+        ``.trace``, ``.daily``, ``.scenario``, ``.seed``.
+
+    Examples
+    --------
+    >>> from salessim import simulate
+    >>> run = simulate({"team": {"reps": 2}, "calendar": {"months": 1}}, seed=1)
+    >>> sorted(run.ledger.leads["outcome"].unique())[:2]
+    ['disqualified', 'lost']
+    """
+    from .output import build_ledger
+
+    s = load_scenario(scenario)
+    if not isinstance(seed, int | type(None)) or isinstance(seed, bool):
+        raise TypeError(f"seed must be a whole number, got {seed!r}")
+    model = Model(s, 0 if seed is None else seed, trace).run()
+    return Simulation(model, build_ledger(model, source=f"simulate({s.name!r}, seed={seed})"))

@@ -1,0 +1,253 @@
+"""The model: sets up a run from a scenario and a seed, runs it with SimPy, keeps its records.
+
+One :class:`Model` is one replication. It draws the leads of the whole horizon up front
+(:mod:`~salessim.model.leads`), makes the team (:mod:`~salessim.model.reps`), starts one
+SimPy process per rep, runs to the horizon and hands its plain-Python records to
+:mod:`~salessim.model.output`, which builds the ledger once at the end. No pandas is used
+while the model runs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from array import array
+
+import numpy as np
+import simpy
+
+from ..calendar import WorkCalendar
+from ..scenario import Scenario
+from . import aftersales, payments, pipeline, reps
+from .fulfilment import Fulfilment
+from .leads import ROW, Categories, generate, referral_rows
+from .rules import (
+    COLLECTION_CALL,
+    CONTRACT,
+    FEEDBACK,
+    FIRST_CONTACT,
+    MEETING,
+    REPEAT_ORDER,
+    REVISIT,
+    RULES,
+    TASKS,
+)
+
+__all__ = ["Model"]
+
+_STAGES = ("first_contact", "discovery", "demo", "quote", "negotiation", "contract")
+
+
+def _durations(kind: str, cv: float):
+    """Block filler for task-time multipliers with mean 1."""
+    if kind == "fixed" or (kind == "lognormal" and cv == 0):
+        return lambda rng, n: np.ones(n)
+    if kind == "exponential":
+        return lambda rng, n: rng.standard_exponential(n)
+    sigma = math.sqrt(math.log1p(cv * cv))
+    return lambda rng, n: np.exp(sigma * rng.standard_normal(n) - sigma * sigma / 2)
+
+
+class Model:
+    """One replication of a scenario (see :func:`salessim.simulate`)."""
+
+    def __init__(self, scenario: Scenario, seed: int, tracing: bool = True) -> None:
+        s = self.scenario = scenario
+        self.seed = int(seed)
+        self.tracing = bool(tracing)
+        self.trace: list[tuple] = []
+        cal = self.calendar = WorkCalendar(s.calendar.start, s.calendar.months,
+                                           s.calendar.holidays)
+        self.horizon = float(cal.horizon)
+        self.month_of_day = cal.month_of_day.tolist()
+        self.n_months = int(cal.month_of_day[max(cal.horizon - 1, 0)]) + 1 if cal.horizon else 1
+        self.next_seq = itertools.count().__next__
+        self._constants(s)
+        self.rule = RULES[s.decision.rule](s)
+        self.env = simpy.Environment()
+        self.fulfilment = Fulfilment(s.fulfilment.capacity_per_day, s.fulfilment.lead_time_days)
+        self.customers: list = []
+        self.invoices: list = []
+        self.deals: list[tuple] = []
+        self.payments: list[tuple] = []
+        self.surveys: list[tuple] = []
+        self.acts: list[tuple] = []
+        self._leads(s)
+        self.reps = reps.make_reps(self)
+        self._assign(s)
+        self.start = [None] * len(TASKS)
+        self.finish = [None] * len(TASKS)
+        step_start, step_finish = pipeline.step_handlers(self)
+        for k in range(FIRST_CONTACT, CONTRACT + 1):
+            self.start[k], self.finish[k] = step_start, step_finish
+        self.start[MEETING], self.finish[MEETING] = reps.start_meeting, reps.finish_meeting
+        self.start[REPEAT_ORDER] = aftersales.start_contact
+        self.finish[REPEAT_ORDER] = aftersales.finish_repeat
+        for k in (FEEDBACK, REVISIT):
+            self.start[k], self.finish[k] = aftersales.start_contact, aftersales.finish_feedback
+        self.start[COLLECTION_CALL] = payments.start_call
+        self.finish[COLLECTION_CALL] = payments.finish_call
+
+    # ------------------------------------------------------------------ set-up
+    def _constants(self, s: Scenario) -> None:
+        hpd = s.team.hours_per_day
+        p, a, pay, pr = s.process, s.after_sales, s.payments, s.pricing
+        stages = [getattr(p, name) for name in _STAGES]
+        hours = [s.teamwork.meeting_hours, *(st.hours for st in stages), a.repeat_hours,
+                 a.feedback_hours, pay.call_hours, a.revisit_hours]
+        self.task_days = [h / hpd for h in hours]
+        self.conversion = [1.0, *(st.conversion for st in stages)]
+        self.lag_days = [0.0, *(st.lag_days for st in stages)]
+        self.response_days = p.response_days
+        self.duration_kind = _durations(p.duration, p.duration_cv)
+        self.discount_effect = pr.discount_effect
+        self.cats = Categories.of(s)
+        self.list_price = [pr.list_price.get(k, 1.0) for k in self.cats.company_size]
+        self.price_sd = pr.price_sd
+        self.price_var_half = pr.price_sd ** 2 / 2
+        self.repeat_factor = pr.repeat_price_factor
+        self.repeat_discount_pct = round(pr.repeat_discount * 100)
+        self.repeat_conversion = a.repeat_conversion
+        self.delay_penalty = s.fulfilment.delay_penalty
+        self.sat_floor = a.satisfaction_floor
+        self.sat_decay = math.log(2) / a.satisfaction_half_life_days
+        self.churn_hi, self.churn_lo = a.churn_unsatisfied, a.churn_satisfied
+        self.repeat_hi, self.repeat_lo = a.repeat_unsatisfied, a.repeat_satisfied
+        self.moment_rate = max(self.churn_hi, self.churn_lo) + max(self.repeat_hi, self.repeat_lo)
+        self.feedback_delay = a.feedback_delay_days
+        self.feedback_gain, self.revisit_gain = a.feedback_gain, a.revisit_gain
+        self.revisit_every = a.revisit_interval_days
+        self.survey_probability = a.survey_probability
+        ref = s.channels.referral
+        self.referral_min, self.referral_probability = ref.min_satisfaction, ref.probability
+        self.referral_delay = ref.delay_days
+        self.installments = pay.installments
+        shares = [pay.behaviour.get(k, 0.0) for k in ("on_time", "late", "partial", "never")]
+        total = sum(shares)
+        self.behaviour_cum = list(itertools.accumulate(x / total for x in shares))
+        self.late_mean, self.partial_share = pay.late_mean_days, pay.partial_share
+        self.grace, self.max_calls = pay.grace_days, pay.max_calls
+        self.call_success, self.pay_after_call = pay.call_success, pay.pay_after_call_days
+        self.recall = pay.recall_days
+        # Due dates: for invoice j of a deal signed on clock day d, the due date and its
+        # position on the clock (end of that calendar day).
+        cal = self.calendar
+        n_days = len(cal.dates)
+        self._due_clock, self._due_date = [], []
+        for j in range(pay.installments):
+            due = cal.dates + np.timedelta64(pay.terms_days * (j + 1), "D")
+            clock = np.searchsorted(cal.dates, due, "right").astype(float)
+            clock[clock >= n_days] = math.inf
+            self._due_clock.append(clock.tolist())
+            self._due_date.append(due.astype(np.int64).tolist())
+
+    def _leads(self, s: Scenario) -> None:
+        batches = generate(s, self.calendar, self.cats, self.seed)
+        cat = np.concatenate
+        self.L_t = cat([b.t for b in batches])
+        self.L_channel = cat([np.full(len(b.t), b.channel) for b in batches])
+        self.L_seq = cat([np.arange(1, len(b.t) + 1) for b in batches])
+        self.L_industry = cat([b.industry for b in batches])
+        self.L_size = cat([b.size for b in batches])
+        self.L_region = cat([b.region for b in batches])
+        self.L_budget = cat([b.budget for b in batches])
+        self.L_score = cat([b.score for b in batches])
+        draws = np.concatenate([b.draws for b in batches])
+        # Flat array of every lead's draws: lead i's row starts at i * ROW.
+        self.D = array("d", np.ascontiguousarray(draws, dtype=np.float64).tobytes())
+        self.L_qualified = self.L_score >= s.scoring.threshold
+        n = len(self.L_t)
+        self.n_pre = n
+        fe = s.scoring.fit_effect
+        self.L_fit = array("d", (1.0 + fe * (self.L_score / 100.0 - 0.5)).tobytes())
+        self.L_created = array("d", np.ascontiguousarray(self.L_t, dtype=np.float64).tobytes())
+        self.L_sizes = array("l", self.L_size.astype(np.int64).tolist())
+        self.L_rep = array("l", [-1]) * n
+        self.L_fc = array("d", [math.nan]) * n
+        self.L_stage = array("b", [0]) * n
+        closed = np.where(self.L_qualified, np.nan, self.L_t)
+        self.L_closed = array("d", closed.tolist())
+        outcome = np.where(self.L_qualified, pipeline.OPEN, pipeline.DISQUALIFIED)
+        self.L_outcome = array("b", outcome.tolist())
+        # Referral leads are appended as they are made.
+        self.R_rows: list[tuple] = []
+        self.referrals = referral_rows(s, self.cats, self.seed)
+        self.pool = s.process.assignment == "pool"
+
+    def _assign(self, s: Scenario) -> None:
+        q = np.flatnonzero(self.L_qualified)
+        q = q[np.argsort(self.L_t[q], kind="stable")]
+        times = self.L_t[q]
+        meetings = reps.meeting_items(self)
+        if s.process.assignment == "pool":
+            inbox = reps.Inbox(times.tolist(), q.tolist())
+            shared: list = []
+            for r in self.reps:
+                r.inbox = inbox
+                r.queues[FIRST_CONTACT] = shared
+        else:
+            n = len(self.reps)
+            who = np.arange(len(q)) % n
+            for r in self.reps:
+                mine = who == r.idx
+                r.inbox = reps.Inbox(times[mine].tolist(), q[mine].tolist())
+            for lead, r in zip(q.tolist(), who.tolist(), strict=True):
+                self.L_rep[lead] = r
+        for r in self.reps:
+            r.queues[MEETING] = list(meetings)
+
+    # --------------------------------------------------------- used by parts
+    take_in = pipeline.take_in
+
+    def new_opp(self, lead: int) -> pipeline.Opp:
+        return pipeline.Opp(lead, lead * ROW, self.L_fit[lead], self.L_created[lead],
+                            self.L_sizes[lead])
+
+    def new_referral(self, rep: reps.Rep, t: float) -> int:
+        """A lead referred to ``rep`` at ``t`` by a satisfied customer (R2.1.1.2)."""
+        s = self.scenario
+        ind, size, region, budget, score, row = next(self.referrals)
+        lead = self.n_pre + len(self.R_rows)
+        self.R_rows.append((t, ind, size, region, budget, score))
+        qualified = score >= s.scoring.threshold
+        self.L_rep.append(-1 if self.pool or not qualified else rep.idx)
+        self.L_fc.append(math.nan)
+        self.L_stage.append(0)
+        if not qualified:
+            self.L_outcome.append(pipeline.DISQUALIFIED)
+            self.L_closed.append(t)
+            return lead
+        self.L_outcome.append(pipeline.OPEN)
+        self.L_closed.append(math.nan)
+        fit = 1.0 + s.scoring.fit_effect * (score / 100.0 - 0.5)
+        base = len(self.D)
+        self.D.extend(row)
+        opp = pipeline.Opp(lead, base, fit, t, size)
+        pipeline.heappush(rep.queues[FIRST_CONTACT], (t, self.next_seq(), opp))
+        return lead
+
+    def month_of(self, t: float) -> int:
+        return self.month_of_day[int(t)]
+
+    def due_of(self, day: int, j: int) -> tuple[float, int]:
+        return self._due_clock[j][day], self._due_date[j][day]
+
+    def book_deal(self, rep, cust, t, list_price, discount, amount, kind) -> int:
+        self.deals.append((cust.idx, rep.idx, t, list_price, discount, amount, kind))
+        rep.revenue[self.month_of_day[int(t)]] += amount
+        return len(self.deals) - 1
+
+    # ------------------------------------------------------------------ run
+    def run(self) -> Model:
+        env = self.env
+        for r in self.reps:
+            env.process(reps.rep_process(self, r))
+        env.run(until=self.horizon)
+        # Agenda events due before the horizon that reps busy at the end had not reached.
+        last = math.nextafter(self.horizon, 0.0)
+        for r in self.reps:
+            ag = r.agenda
+            while ag and ag[0][0] <= last:
+                t, _, fn, obj = reps.heappop(ag)
+                fn(self, r, obj, t)
+        return self

@@ -1,0 +1,38 @@
+"""Order execution by the delivery team (production and logistics), shared by all reps
+(R2.1.4.1, 订单执行).
+
+The delivery team starts at most ``fulfilment.capacity_per_day`` orders per working day,
+first come first served, and each order is delivered ``lead_time_days`` after work on it
+starts. When the team signs orders faster than that, orders wait in a queue and the
+delivery delay grows, and every working day an order waits costs the customer some
+satisfaction (see :mod:`salessim.model.aftersales`). With unlimited capacity (``inf``)
+orders never wait.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Fulfilment"]
+
+
+class Fulfilment:
+    """A first-come-first-served delivery line starting one order every ``1/capacity``."""
+
+    __slots__ = ("gap", "lead_time", "free_at", "signed", "started")
+
+    def __init__(self, capacity_per_day: float, lead_time_days: float) -> None:
+        self.gap = 1.0 / capacity_per_day  # 0.0 for inf
+        self.lead_time = lead_time_days
+        self.free_at = 0.0
+        self.signed: list[float] = []  # when each order was placed
+        self.started: list[float] = []  # when work on it started
+
+    def order(self, t: float) -> tuple[float, float]:
+        """Queue an order signed at ``t``; returns (queueing delay, delivery time)."""
+        if self.gap == 0.0 or t >= self.free_at:
+            start = t
+        else:
+            start = self.free_at
+        self.free_at = start + self.gap
+        self.signed.append(t)
+        self.started.append(start)
+        return start - t, start + self.lead_time

@@ -1,0 +1,357 @@
+"""From the model's records to the ledger, the event trace and the daily series.
+
+The tables are built once, at the end of a run, with the canonical column types of
+:func:`salessim.ledger.coerce`: ids and text as strings, dates as midnight timestamps,
+money as floats. Clock times become calendar dates through the working-day calendar; an
+activity that runs past the end of a working day becomes two rows, one each day.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from ..ledger import Ledger
+from .aftersales import (
+    EV_CHURN,
+    EV_DELIVERED,
+    EV_FEEDBACK,
+    EV_ORDER,
+    EV_REFERRAL,
+    EV_REPEAT_LOST,
+    EV_REPEAT_REQUEST,
+    EV_REPEAT_WON,
+    EV_REVISIT,
+    EV_SURVEY,
+)
+from .leads import CHANNELS, PREFIX
+from .payments import EV_CALL, EV_INVOICE, EV_PAYMENT
+from .pipeline import EV_ARRIVED, EV_DISQUALIFIED, EV_LOST, EV_STEP, EV_WON, OUTCOMES
+from .rules import (
+    COLLECTION_CALL,
+    CONTRACT,
+    FEEDBACK,
+    FIRST_CONTACT,
+    REPEAT_ORDER,
+    REVISIT,
+    TASKS,
+)
+
+if TYPE_CHECKING:
+    from .engine import Model
+
+__all__ = ["build_ledger", "build_trace", "build_daily", "STAGE_NAMES", "EVENTS"]
+
+STAGE_NAMES = ("new", "contacted", "discovery", "demo", "quote", "negotiation", "contract")
+EVENTS = {
+    EV_ARRIVED: "arrived", EV_DISQUALIFIED: "disqualified", EV_STEP: "step",
+    EV_LOST: "lost", EV_WON: "won", EV_ORDER: "order_queued", EV_DELIVERED: "delivered",
+    EV_FEEDBACK: "feedback", EV_REVISIT: "revisit", EV_SURVEY: "survey",
+    EV_REFERRAL: "referred_lead", EV_CHURN: "churned", EV_REPEAT_REQUEST: "repeat_request",
+    EV_REPEAT_WON: "repeat_won", EV_REPEAT_LOST: "repeat_lost", EV_INVOICE: "invoice",
+    EV_PAYMENT: "payment", EV_CALL: "collection_call",
+}
+def _ids(prefix: str, n: int) -> np.ndarray:
+    return np.array([f"{prefix}{i:06d}" for i in range(1, n + 1)], dtype=object)
+
+
+def _str(values) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def _dates(m: Model, t) -> pd.Series:
+    return pd.Series(m.calendar.dates_of(np.asarray(t, dtype=float)), dtype="datetime64[ns]")
+
+
+def lead_ids(m: Model) -> np.ndarray:
+    """The id of every lead, by lead number: channel prefix and sequence in arrival order."""
+    pre = np.array([f"{PREFIX[c]}{k:06d}" for c, k in zip(m.L_channel.tolist(),
+                                                          m.L_seq.tolist(), strict=True)],
+                   dtype=object)
+    ref = np.array([f"{PREFIX[2]}{k:06d}" for k in range(1, len(m.R_rows) + 1)], dtype=object)
+    return np.concatenate([pre, ref])
+
+
+def _lead_columns(m: Model) -> dict[str, np.ndarray]:
+    r = m.R_rows
+    cols = list(zip(*r, strict=True)) if r else [[]] * 6
+    return {
+        "t": np.concatenate([m.L_t, np.array(cols[0], dtype=float)]),
+        "channel": np.concatenate([m.L_channel, np.full(len(r), 2)]).astype(np.int64),
+        "industry": np.concatenate([m.L_industry, np.array(cols[1], dtype=np.int64)]),
+        "size": np.concatenate([m.L_size, np.array(cols[2], dtype=np.int64)]),
+        "region": np.concatenate([m.L_region, np.array(cols[3], dtype=np.int64)]),
+        "budget": np.concatenate([m.L_budget, np.array(cols[4], dtype=float)]),
+        "score": np.concatenate([m.L_score, np.array(cols[5], dtype=float)]),
+    }
+
+
+def build_ledger(m: Model, source: str) -> Ledger:
+    """The ledger of a finished run (every table but ``payouts``)."""
+    reps = m.reps
+    rep_ids = np.array([r.rep_id for r in reps] + [None], dtype=object)  # [-1] -> None
+    lid = lead_ids(m)
+    lc = _lead_columns(m)
+    n_leads = len(lid)
+    thr = m.scenario.scoring.threshold
+    order = np.lexsort((lc["channel"], lc["t"]))
+    stage = np.frombuffer(m.L_stage, dtype=np.int8).astype(np.int64)
+    outcome = np.frombuffer(m.L_outcome, dtype=np.int8).astype(np.int64)
+    rep_of_lead = np.frombuffer(m.L_rep, dtype=np.int64) if m.L_rep.itemsize == 8 else \
+        np.array(m.L_rep, dtype=np.int64)
+    cats = m.cats
+    leads = pd.DataFrame({
+        "lead_id": _str(lid[order]),
+        "created_on": _dates(m, lc["t"][order]),
+        "channel": _str(np.array(CHANNELS, dtype=object)[lc["channel"][order]]),
+        "industry": _str(np.array(cats.industry, dtype=object)[lc["industry"][order]]),
+        "company_size": _str(np.array(cats.company_size, dtype=object)[lc["size"][order]]),
+        "region": _str(np.array(cats.region, dtype=object)[lc["region"][order]]),
+        "budget": pd.Series(lc["budget"][order], dtype="float64"),
+        "score": pd.Series(lc["score"][order], dtype="float64"),
+        "qualified": pd.Series(lc["score"][order] >= thr, dtype=bool),
+        "rep_id": _str(rep_ids[rep_of_lead[order]]),
+        "first_contact_on": _dates(m, np.asarray(m.L_fc)[order]),
+        "stage": _str(np.array(STAGE_NAMES, dtype=object)[stage[order]]),
+        "outcome": _str(np.array(OUTCOMES, dtype=object)[outcome[order]]),
+        "closed_on": _dates(m, np.asarray(m.L_closed)[order]),
+    })
+    assert len(leads) == n_leads
+
+    cs = m.customers
+    cust_ids = _ids("C", len(cs))
+    c_rep = np.array([c.rep.idx for c in cs], dtype=np.int64)
+    customers = pd.DataFrame({
+        "customer_id": _str(cust_ids),
+        "lead_id": _str(lid[np.array([c.lead for c in cs], dtype=np.int64)]),
+        "rep_id": _str(rep_ids[c_rep]),
+        "acquired_on": _dates(m, [c.acquired for c in cs]),
+        "churned_on": _dates(m, [c.churned for c in cs]),
+    })
+
+    d = np.array(m.deals, dtype=float).reshape(-1, 7)
+    d_cust = d[:, 0].astype(np.int64)
+    deal_ids = _ids("D", len(d))
+    deals = pd.DataFrame({
+        "deal_id": _str(deal_ids),
+        "customer_id": _str(cust_ids[d_cust]),
+        "rep_id": _str(rep_ids[d[:, 1].astype(np.int64)]),
+        "signed_on": _dates(m, d[:, 2]),
+        "list_amount": pd.Series(d[:, 3], dtype="float64"),
+        "discount": pd.Series(d[:, 4], dtype="float64"),
+        "amount": pd.Series(d[:, 5], dtype="float64"),
+        "kind": _str(np.where(d[:, 6] == 0, "new", "repeat").astype(object)),
+    })
+
+    inv = m.invoices
+    inv_ids = _ids("I", len(inv))
+    due = np.array([i.due_date for i in inv], dtype=np.int64).astype("datetime64[D]")
+    invoices = pd.DataFrame({
+        "invoice_id": _str(inv_ids),
+        "deal_id": _str(deal_ids[np.array([i.deal for i in inv], dtype=np.int64)]),
+        "customer_id": _str(cust_ids[np.array([i.cust.idx for i in inv], dtype=np.int64)]),
+        "rep_id": _str(rep_ids[np.array([i.rep.idx for i in inv], dtype=np.int64)]),
+        "issued_on": _dates(m, [i.issued for i in inv]),
+        "due_on": pd.Series(due.astype("datetime64[ns]"), dtype="datetime64[ns]"),
+        "amount": pd.Series([i.amount for i in inv], dtype="float64"),
+    })
+
+    p = np.array(m.payments, dtype=float).reshape(-1, 3)
+    p = p[np.argsort(p[:, 1], kind="stable")]
+    payments = pd.DataFrame({
+        "payment_id": _str(_ids("P", len(p))),
+        "invoice_id": _str(inv_ids[p[:, 0].astype(np.int64)]),
+        "paid_on": _dates(m, p[:, 1]),
+        "amount": pd.Series(p[:, 2], dtype="float64"),
+    })
+
+    sv = np.array(m.surveys, dtype=float).reshape(-1, 4)
+    sv = sv[np.argsort(sv[:, 1], kind="stable")]
+    surveys = pd.DataFrame({
+        "customer_id": _str(cust_ids[sv[:, 0].astype(np.int64)]),
+        "surveyed_on": _dates(m, sv[:, 1]),
+        "csat": pd.Series(sv[:, 2].astype(np.int64)),
+        "nps": pd.Series(sv[:, 3].astype(np.int64)),
+    })
+
+    reps_df = pd.DataFrame({
+        "rep_id": _str([r.rep_id for r in reps]),
+        "name": _str([r.name for r in reps]),
+        "team": _str([r.team for r in reps]),
+        "level": _str([r.level for r in reps]),
+        "hired_on": pd.Series(np.array([r.hired_on for r in reps], dtype="datetime64[D]")
+                              .astype("datetime64[ns]"), dtype="datetime64[ns]"),
+    })
+    activities = _activities(m, rep_ids, lid, cust_ids, inv_ids)
+    return Ledger(customers=customers, deals=deals, invoices=invoices, payments=payments,
+                  reps=reps_df, leads=leads, activities=activities, surveys=surveys,
+                  source=source)
+
+
+def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
+    a = np.array(m.acts, dtype=float).reshape(-1, 5)
+    rep = a[:, 0].astype(np.int64)
+    t0 = a[:, 1]
+    t1 = np.minimum(a[:, 2], m.horizon)
+    kind = a[:, 3].astype(np.int64)
+    ref = a[:, 4].astype(np.int64)
+    # Split tasks that run past the end of a working day: one row per day touched.
+    d0 = np.floor(t0).astype(np.int64)
+    d1 = np.maximum(np.ceil(t1).astype(np.int64) - 1, d0)
+    pieces = d1 - d0 + 1
+    row = np.repeat(np.arange(len(a)), pieces)
+    offset = np.arange(len(row)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
+    day = d0[row] + offset
+    start = np.maximum(t0[row], day)
+    end = np.minimum(t1[row], day + 1.0)
+    team = m.scenario.team
+    base = m.calendar.dates[day].astype("datetime64[s]")
+
+    def at(t: np.ndarray) -> np.ndarray:
+        secs = np.rint((team.day_starts_at + (t - day) * team.hours_per_day) * 3600)
+        return (base + secs.astype(np.int64).astype("timedelta64[s]")).astype("datetime64[ns]")
+
+    k = kind[row]
+    r = ref[row]
+    refs = np.full(len(row), None, dtype=object)
+    for lo, hi, ids in ((FIRST_CONTACT, CONTRACT, lid), (REPEAT_ORDER, REPEAT_ORDER, cust_ids),
+                        (FEEDBACK, FEEDBACK, cust_ids), (REVISIT, REVISIT, cust_ids),
+                        (COLLECTION_CALL, COLLECTION_CALL, inv_ids)):
+        sel = (k >= lo) & (k <= hi)
+        refs[sel] = ids[r[sel]]
+    return pd.DataFrame({
+        "rep_id": _str(rep_ids[rep[row]]),
+        "started_at": pd.Series(at(start), dtype="datetime64[ns]"),
+        "ended_at": pd.Series(at(end), dtype="datetime64[ns]"),
+        "task": _str(np.array(TASKS, dtype=object)[k]),
+        "ref_id": _str(refs),
+    })
+
+
+def build_trace(m: Model) -> pd.DataFrame:
+    """The event trace: one row per event in the life of each lead and its customer.
+
+    Columns: ``time`` (working days from the start), ``date``, ``lead_id``, ``rep_id``,
+    ``event``, ``value`` and ``detail``. Events and their value/detail: ``arrived`` (score,
+    channel), ``disqualified`` (score), one event per pipeline task, named after the task
+    (``first_contact`` ... ``contract``) and dated when the rep began it (value: the hours it
+    took), ``lost`` (detail: the last task held),
+    ``won`` (amount, CNY; detail: deal id), ``invoice`` (amount; invoice id),
+    ``order_queued`` (queueing delay for the delivery team, working days), ``delivered``
+    (that delay), ``feedback`` and ``revisit`` (satisfaction after it, 0-1), ``survey``
+    (CSAT), ``referred_lead`` (detail: the new lead's id), ``repeat_request``
+    (satisfaction), ``repeat_won`` (amount), ``repeat_lost``, ``collection_call`` (1 if the
+    customer promised to pay), ``payment`` (amount; invoice id) and ``churned``
+    (satisfaction).
+    """
+    lid = lead_ids(m)
+    lc = _lead_columns(m)
+    n = len(lid)
+    thr = m.scenario.scoring.threshold
+    nan = np.nan
+    parts = []  # (time, lead, event code, rep, value, detail)
+
+    def add(t, lead, ev, rep, value, detail=None) -> None:
+        k = len(t)
+        parts.append((np.asarray(t, float), np.asarray(lead, np.int64), np.full(k, ev),
+                      np.asarray(rep, np.int64), np.asarray(value, float),
+                      np.full(k, None, object) if detail is None else np.asarray(detail, object)))
+
+    allleads = np.arange(n)
+    add(lc["t"], allleads, EV_ARRIVED, np.full(n, -1), lc["score"],
+        np.array(CHANNELS, dtype=object)[lc["channel"]])
+    dq = np.flatnonzero(lc["score"] < thr)
+    add(lc["t"][dq], dq, EV_DISQUALIFIED, np.full(len(dq), -1), lc["score"][dq])
+    a = np.array(m.acts, dtype=float).reshape(-1, 5)
+    a = a[(a[:, 3] >= FIRST_CONTACT) & (a[:, 3] <= CONTRACT)]
+    add(a[:, 1], a[:, 4], EV_STEP, a[:, 0], (a[:, 2] - a[:, 1]) * m.scenario.team.hours_per_day,
+        np.array(TASKS, dtype=object)[a[:, 3].astype(np.int64)])
+    outcome = np.asarray(m.L_outcome)
+    rep_of = np.asarray(m.L_rep)
+    closed = np.asarray(m.L_closed)
+    lost = np.flatnonzero(outcome == 2)
+    add(closed[lost], lost, EV_LOST, rep_of[lost], np.full(len(lost), nan),
+        np.array(TASKS, dtype=object)[np.asarray(m.L_stage)[lost]])
+    d = np.array(m.deals, dtype=float).reshape(-1, 7)
+    cust_lead = np.array([c.lead for c in m.customers], dtype=np.int64)
+    deal_ids = _ids("D", len(d))
+    d_lead = cust_lead[d[:, 0].astype(np.int64)] if len(d) else np.empty(0, np.int64)
+    new = d[:, 6] == 0
+    add(d[new, 2], d_lead[new], EV_WON, d[new, 1], d[new, 5], deal_ids[new])
+    inv = m.invoices
+    inv_lead = np.array([i.cust.lead for i in inv], dtype=np.int64)
+    inv_rep = np.array([i.rep.idx for i in inv], dtype=np.int64)
+    inv_ids = _ids("I", len(inv))
+    add([i.issued for i in inv], inv_lead, EV_INVOICE, inv_rep, [i.amount for i in inv],
+        inv_ids)
+    p = np.array(m.payments, dtype=float).reshape(-1, 3)
+    pi = p[:, 0].astype(np.int64)
+    add(p[:, 1], inv_lead[pi], EV_PAYMENT, inv_rep[pi], p[:, 2], inv_ids[pi])
+    if m.trace:
+        r = np.array(m.trace, dtype=float).reshape(-1, 5)
+        ev = r[:, 2].astype(np.int64)
+        detail = np.full(len(r), None, dtype=object)
+        value = r[:, 4].copy()
+        ref = ev == EV_REFERRAL
+        detail[ref] = lid[value[ref].astype(np.int64)]
+        value[ref] = nan
+        for code in np.unique(ev).tolist():
+            sel = ev == code
+            add(r[sel, 0], r[sel, 1], code, r[sel, 3], value[sel], detail[sel])
+    t, lead, ev, rep, value, detail = (np.concatenate(c) for c in zip(*parts, strict=True))
+    rank = np.array([_RANK.get(e, 99) for e in range(max(_RANK) + 1)])[ev]
+    order = np.lexsort((rank, lead, t))
+    names = np.array([EVENTS.get(e, "") for e in range(max(EVENTS) + 1)], dtype=object)
+    event = names[ev]
+    event[ev == EV_STEP] = detail[ev == EV_STEP]
+    detail[ev == EV_STEP] = None
+    rep_ids = np.array([r.rep_id for r in m.reps] + [None], dtype=object)
+    return pd.DataFrame({
+        "time": t[order],
+        "date": _dates(m, t[order]),
+        "lead_id": _str(lid[lead[order]]),
+        "rep_id": _str(rep_ids[rep[order]]),
+        "event": _str(event[order]),
+        "value": value[order],
+        "detail": _str(detail[order]),
+    })
+
+
+# Order of events at the same time, as the story goes.
+_RANK = {
+    EV_ARRIVED: 0, EV_DISQUALIFIED: 1, EV_STEP: 2, EV_LOST: 3, EV_WON: 4, EV_REPEAT_REQUEST: 5,
+    EV_REPEAT_WON: 6, EV_REPEAT_LOST: 7, EV_INVOICE: 8, EV_ORDER: 9, EV_DELIVERED: 10,
+    EV_FEEDBACK: 11, EV_REVISIT: 12, EV_SURVEY: 13, EV_REFERRAL: 14, EV_CALL: 15,
+    EV_PAYMENT: 16, EV_CHURN: 17,
+}
+
+
+def build_daily(m: Model) -> pd.DataFrame:
+    """Counts at the start of each working day, from the run's exact event times.
+
+    ``open_opportunities``: qualified leads created and not yet won or lost;
+    ``active_customers``: customers acquired and not yet churned; ``delivery_backlog``:
+    orders signed whose work has not started.
+    """
+    days = np.arange(m.calendar.horizon, dtype=float)
+    lc = _lead_columns(m)
+    qualified = lc["score"] >= m.scenario.scoring.threshold
+    closed = np.nan_to_num(np.asarray(m.L_closed), nan=np.inf)[qualified]
+
+    def count(start, end) -> np.ndarray:
+        start, end = np.sort(np.asarray(start, dtype=float)), np.sort(np.asarray(end,
+                                                                                  dtype=float))
+        return (np.searchsorted(start, days, "right") - np.searchsorted(end, days, "right"))
+
+    cs = m.customers
+    churned = np.nan_to_num(np.array([c.churned for c in cs], dtype=float), nan=np.inf)
+    f = m.fulfilment
+    return pd.DataFrame({
+        "day": days.astype(np.int64),
+        "date": _dates(m, days),
+        "open_opportunities": count(lc["t"][qualified], closed),
+        "active_customers": count([c.acquired for c in cs], churned),
+        "delivery_backlog": count(f.signed, f.started),
+    })

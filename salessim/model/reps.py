@@ -1,0 +1,218 @@
+"""Reps: who they are, their to-do lists and agenda, and how they spend their working hours.
+
+Each rep is one SimPy process. It keeps one queue per kind of task (its CRM to-do list),
+each item ready from a given time, and an *agenda* of dated events that concern its own
+customers and invoices (a delivery, a payment, an invoice falling overdue, a customer's
+moment of decision). Whenever the rep is free it first brings the agenda up to date, then
+asks the decision rule (:mod:`salessim.model.rules`) which kind of task to work on, and
+works the oldest ready item of that kind. With nothing ready, it waits until the next item
+becomes ready. Agenda events keep their own time stamps even when the rep is busy as they
+fall due, so a payment is dated when it was made, not when the rep noticed it.
+
+The clock counts working time only (see :mod:`salessim.calendar`), so a rep never works on
+a non-working day nor more than ``hours_per_day`` on a working day: a task that runs past
+the end of the day simply continues the next working morning (the ledger shows it as two
+activity rows).
+
+Skill (能力) differs between reps: a rep of skill ``k`` converts a lead as if it had ``k``
+tries at each step, and works ``k ** skill_speed`` times as fast. Team meetings
+(R2.3.2.1) and the knowledge shared there (R2.3.2.3) raise every attendee's skill a little.
+"""
+
+from __future__ import annotations
+
+import math
+from heapq import heappop
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .pipeline import take_in
+from .rules import CONTRACT, MEETING, REPEAT_ORDER, TASKS
+from .streams import block, stream
+
+if TYPE_CHECKING:
+    from .engine import Model
+
+__all__ = ["Rep", "Inbox", "make_reps", "rep_process"]
+
+LEVELS = ("sales", "senior", "lead")
+
+
+class Inbox:
+    """Leads assigned ahead of time: arrival times, lead numbers and how far they are read.
+
+    In ``pool`` assignment all reps share one inbox and one first-contact queue.
+    """
+
+    __slots__ = ("times", "leads", "ptr", "n")
+
+    def __init__(self, times: list[float], leads: list[int]) -> None:
+        self.times, self.leads, self.ptr, self.n = times, leads, 0, len(times)
+
+
+class Rep:
+    """One sales rep: attributes, queues, agenda, random streams and running totals.
+
+    The running totals (``revenue``, ``cash``, ``new_customers``: one number per calendar
+    month of the simulation, CNY or customers) are what a pay-aware decision rule reads.
+    """
+
+    __slots__ = (
+        "idx", "rep_id", "name", "team", "level", "hired_on", "skill", "inv_speed", "queues",
+        "agenda", "inbox", "dur", "u", "e", "z", "revenue", "cash", "new_customers",
+        "rule_state",
+    )
+
+    def __init__(self, idx: int, m: Model) -> None:
+        self.idx = idx
+        self.rep_id = f"R{idx + 1:03d}"
+        self.name = f"Rep {idx + 1:03d}"
+        self.queues: list[list] = [[] for _ in TASKS]
+        self.agenda: list = []
+        self.inbox: Inbox | None = None
+        seed = m.seed
+        self.dur = block(stream(seed, "durations", idx), m.duration_kind)
+        self.u = block(stream(seed, "rep_uniforms", idx), "uniform")
+        self.e = block(stream(seed, "rep_exponentials", idx), "exponential")
+        self.z = block(stream(seed, "rep_normals", idx), "normal", 512)
+        months = m.n_months
+        self.revenue = [0.0] * months
+        self.cash = [0.0] * months
+        self.new_customers = [0] * months
+        self.rule_state = None  # for the decision rule's own use
+
+    def set_skill(self, skill: float, speed_elasticity: float) -> None:
+        self.skill = skill
+        self.inv_speed = skill ** -speed_elasticity
+
+    def revenue_in(self, months: range) -> float:
+        """Revenue booked in the given month indexes (CNY)."""
+        rev = self.revenue
+        return sum(rev[i] for i in months if 0 <= i < len(rev))
+
+
+def make_reps(m: Model) -> list[Rep]:
+    """The team: skills (lognormal, mean 1), levels by skill rank, teams and hire dates."""
+    s = m.scenario.team
+    rng = stream(m.seed, "rep_skills")
+    n = s.reps
+    z = rng.standard_normal(n)
+    tenure = rng.integers(60, 2000, n)
+    skill = np.exp(s.skill_sd * z - s.skill_sd ** 2 / 2)
+    shares = np.array([s.level_shares.get(lv, 0.0) for lv in LEVELS])
+    shares = shares / shares.sum()
+    # The most skilled reps hold the higher levels: ranks from the top.
+    order = np.argsort(-skill, kind="stable")
+    n_lead = int(round(shares[2] * n))
+    n_senior = int(round(shares[1] * n))
+    level = np.zeros(n, dtype=np.int64)
+    level[order[:n_lead]] = 2
+    level[order[n_lead:n_lead + n_senior]] = 1
+    reps = []
+    for i in range(n):
+        r = Rep(i, m)
+        r.team = f"T{i // s.team_size + 1:02d}"
+        r.level = LEVELS[level[i]]
+        r.hired_on = np.datetime64(m.calendar.start, "D") - int(tenure[i])
+        r.set_skill(float(skill[i]), m.scenario.process.skill_speed)
+        reps.append(r)
+    return reps
+
+
+def catch_up(m: Model, rep: Rep, now: float) -> None:
+    """Process agenda events due by ``now`` and take in leads that have arrived."""
+    ag = rep.agenda
+    while ag and ag[0][0] <= now:
+        t, _, fn, obj = heappop(ag)
+        fn(m, rep, obj, t)
+    ib = rep.inbox
+    if ib.ptr < ib.n and ib.times[ib.ptr] <= now:
+        take_in(m, rep, ib, now)
+
+
+def next_time(rep: Rep) -> float:
+    """When something next becomes ready for ``rep`` (inf if never)."""
+    nxt = math.inf
+    for q in rep.queues:
+        if q and q[0][0] < nxt:
+            nxt = q[0][0]
+    ag = rep.agenda
+    if ag and ag[0][0] < nxt:
+        nxt = ag[0][0]
+    ib = rep.inbox
+    if ib.ptr < ib.n and ib.times[ib.ptr] < nxt:
+        nxt = ib.times[ib.ptr]
+    return nxt
+
+
+def rep_process(m: Model, rep: Rep):
+    """The SimPy process of one rep: choose, work, apply the outcome, repeat.
+
+    A rep's to-do list and agenda change only through its own work, except for two things
+    shared with the rest of the team: the delivery team, which takes orders first come
+    first served, and, in ``pool`` assignment, the shared queue of new leads. So the rep
+    works through its tasks on its own clock and synchronises with SimPy's clock (waits
+    until SimPy's time reaches its own) before every task whose outcome may place an order
+    (contract signing, repeat orders), at the end of every working day, and, in a pool,
+    before every task. Between those points nothing it does can affect another rep or be
+    affected by one, so the results are those of a one-event-per-task model, at a fraction
+    of the cost. Every task is still an event on the rep's own time line.
+    """
+    env = m.env
+    timeout = env.timeout
+    horizon = m.horizon
+    choose = m.rule.choose
+    start, finish = m.start, m.finish
+    queues = rep.queues
+    ag = rep.agenda
+    ib = rep.inbox
+    pool = m.pool
+    clock = 0.0  # the rep's own clock: when its last task ended
+    next_sync = 1.0  # the end of the current working day
+    while True:
+        t = clock
+        while True:
+            if ag and ag[0][0] <= t:
+                catch_up(m, rep, t)
+            elif ib.ptr < ib.n and ib.times[ib.ptr] <= t:
+                take_in(m, rep, ib, t)
+            kind = choose(rep, t)
+            if kind >= 0:
+                item = heappop(queues[kind])[2]
+                dur = start[kind](m, rep, item, t, kind)
+                if dur is not None:
+                    break
+                continue
+            t = next_time(rep)
+            if t >= horizon:
+                return
+            if pool:
+                yield timeout(t - env.now)
+        clock = t + dur
+        if clock >= horizon:
+            return  # the task runs past the end of the simulation: its outcome is not seen
+        if pool or kind >= CONTRACT and kind <= REPEAT_ORDER or clock >= next_sync:
+            yield timeout(clock - env.now)
+            next_sync = float(int(clock) + 1)
+        finish[kind](m, rep, item, t, clock, kind)
+
+
+def meeting_items(m: Model) -> list[tuple]:
+    """The team-meeting schedule as a ready-made queue: one item per meeting."""
+    every = m.scenario.teamwork.meeting_interval_days
+    if every <= 0:
+        return []
+    times = np.arange(every, m.horizon, every)
+    return [(float(t), -1 - j, j) for j, t in enumerate(times)]
+
+
+def start_meeting(m: Model, rep: Rep, item: int, now: float, kind: int) -> float:
+    dur = m.task_days[MEETING]
+    m.acts.append((rep.idx, now, now + dur, MEETING, -1))
+    return dur
+
+
+def finish_meeting(m: Model, rep: Rep, item: int, t0: float, t1: float, kind: int) -> None:
+    rep.set_skill(rep.skill * (1.0 + m.scenario.teamwork.skill_gain),
+                  m.scenario.process.skill_speed)

@@ -1,0 +1,92 @@
+"""How a rep chooses the next task: the decision rule, swappable by name.
+
+A rep keeps one queue per kind of task (its CRM to-do list). Each time it finishes a task,
+it asks the scenario's decision rule which kind to work on next; within a kind it takes the
+item that has been ready longest. A rule is any object with the two methods of
+:class:`DecisionRule`; :data:`RULES` maps the names a scenario may give in
+``decision.rule`` to rule classes, each built with ``Rule(scenario)``.
+
+The procedure rule (``"procedure"``) follows the regulation's order of priorities:
+
+1. a scheduled team meeting once its time has come (R2.3.2.1);
+2. first contact with a new lead, at once (第一时间, R2.1.2.1);
+3. closing what is close: contract signing, then negotiation, then repeat orders from
+   existing customers (R2.1.3.2, R2.1.3.3);
+4. the feedback call after a delivery, promptly (R2.1.4.2);
+5. collection calls on overdue invoices (R2.2.1.3);
+6. quotes, demos and discovery meetings, later stages first (R2.1.3.1, R2.1.2.3, R2.1.2.2);
+7. revisits that have fallen due (R2.1.4.3).
+
+It offers every quote the standard discount and concedes a random extra amount in
+negotiation, up to ``pricing.concession_max`` and never above ``pricing.max_discount``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from ..scenario import Scenario
+    from .pipeline import Opp
+    from .reps import Rep
+
+__all__ = [
+    "TASKS", "MEETING", "FIRST_CONTACT", "DISCOVERY", "DEMO", "QUOTE", "NEGOTIATION",
+    "CONTRACT", "REPEAT_ORDER", "FEEDBACK", "COLLECTION_CALL", "REVISIT",
+    "DecisionRule", "ProcedureRule", "RULES",
+]
+
+# Task kinds: index into a rep's queues. The pipeline stages are 1..6 in process order.
+MEETING, FIRST_CONTACT, DISCOVERY, DEMO, QUOTE, NEGOTIATION, CONTRACT = range(7)
+REPEAT_ORDER, FEEDBACK, COLLECTION_CALL, REVISIT = range(7, 11)
+TASKS = (
+    "meeting", "first_contact", "discovery", "demo", "quote", "negotiation", "contract",
+    "repeat_order", "feedback", "collection_call", "revisit",
+)
+
+
+class DecisionRule(Protocol):
+    """What a decision rule provides.
+
+    ``choose`` returns the kind of task (an index of :data:`TASKS`) the rep works on next,
+    or -1 to wait; only a queue whose first item is ready (``queue[0][0] <= now``) may be
+    chosen. ``discount`` returns the discount (a fraction, whole percent) offered to an
+    opportunity in negotiation; ``u`` is that lead's own uniform random number.
+    """
+
+    name: str
+
+    def choose(self, rep: Rep, now: float) -> int: ...
+
+    def discount(self, rep: Rep, opp: Opp, now: float, u: float) -> float: ...
+
+
+class ProcedureRule:
+    """The regulation's order of priorities (see the module text)."""
+
+    name = "procedure"
+    order = (MEETING, FIRST_CONTACT, CONTRACT, NEGOTIATION, REPEAT_ORDER, FEEDBACK,
+             COLLECTION_CALL, QUOTE, DEMO, DISCOVERY, REVISIT)
+
+    def __init__(self, scenario: Scenario) -> None:
+        p = scenario.pricing
+        self._standard = p.standard_discount
+        self._concession = p.concession_max
+        self._max_pct = math.floor(p.max_discount * 100 + 1e-9)
+
+    def choose(self, rep: Rep, now: float) -> int:
+        pairs = rep.rule_state
+        if pairs is None:
+            pairs = rep.rule_state = [(k, rep.queues[k]) for k in self.order]
+        for kind, q in pairs:
+            if q and q[0][0] <= now:
+                return kind
+        return -1
+
+    def discount(self, rep: Rep, opp: Opp, now: float, u: float) -> float:
+        d = round((self._standard + self._concession * u) * 100)
+        return min(d, self._max_pct) / 100
+
+
+RULES: dict[str, type] = {"procedure": ProcedureRule}
