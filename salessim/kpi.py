@@ -143,11 +143,11 @@ class _Grid:
         self.ledger = ledger
         self.kind = _period_kind(period)
         self.column = _group_column(by)
-        self.keys = ["period"] if self.column is None else ["period", self.column]
         labels = np.array(periods(ledger, self.kind), dtype=object)
         self.n_periods = len(labels)
-        start = pd.Period(labels[0], freq=self.kind).start_time if len(labels) else 0
-        self.first = self.number(pd.Series([start], dtype="datetime64[ns]"))[0]
+        start = pd.Series([pd.Period(p, freq=self.kind).start_time for p in labels[:1]],
+                          dtype="datetime64[ns]")
+        self.first = self.number(start)[0] if len(labels) else 0.0  # number of labels[0]
         if self.column is None:
             self.groups = np.array([0])
             self.frame = pd.DataFrame({"period": pd.Series(labels, dtype="str")})

@@ -413,15 +413,15 @@ class AfterSales(_Section):
     satisfaction_floor: float = _f(0.25, "Level satisfaction drifts to without contact (0-1).",
                                    ge=0, le=1)
     satisfaction_half_life_days: float = _f(
-        40.0, "Half-life of that drift (working days).", gt=0, inf=True
+        30.0, "Half-life of that drift (working days).", gt=0, inf=True
     )
-    churn_unsatisfied: float = _f(0.006, "Churn hazard at satisfaction 0 (1/working day).",
+    churn_unsatisfied: float = _f(0.0052, "Churn hazard at satisfaction 0 (1/working day).",
                                   ge=0, le=1)
-    churn_satisfied: float = _f(0.0003, "Churn hazard at satisfaction 1 (1/working day).",
+    churn_satisfied: float = _f(0.00013, "Churn hazard at satisfaction 1 (1/working day).",
                                 ge=0, le=1)
     repeat_unsatisfied: float = _f(0.0, "Repeat-order rate at satisfaction 0 "
                                    "(orders/working day).", ge=0, le=1)
-    repeat_satisfied: float = _f(0.005, "Repeat-order rate at satisfaction 1 "
+    repeat_satisfied: float = _f(0.0035, "Repeat-order rate at satisfaction 1 "
                                  "(orders/working day).", ge=0, le=1)
     repeat_hours: float = _f(0.4, "Rep time to quote and sign a repeat order (hours).", gt=0)
     repeat_conversion: float = _f(0.9, "Chance a repeat request becomes a deal (-).", ge=0, le=1)
@@ -625,9 +625,23 @@ class Scenario(_Section):
             node[parts[-1]] = value
         return Scenario.from_dict(data, source="with overrides")
 
-    def reps_count(self) -> int:
-        """Number of reps (``team.reps``)."""
-        return self.team.reps
+    def with_team(self, reps: int) -> Scenario:
+        """The same business with ``reps`` reps: demand and delivery scale with the team.
+
+        Lead rates, trade-show leads and the delivery team's capacity are team totals;
+        this multiplies them by ``reps / team.reps``, so each rep meets the same workload.
+        (``with_overrides({"team.reps": n})`` changes the team alone.)
+        """
+        f = reps / self.team.reps
+        ch = self.channels
+        shows = [{**show.model_dump(), "leads": show.leads * f} for show in ch.trade_show.shows]
+        return self.with_overrides({
+            "team.reps": reps,
+            "channels.web.rate_per_day": ch.web.rate_per_day * f,
+            "channels.trade_show.rate_per_day": ch.trade_show.rate_per_day * f,
+            "channels.trade_show.shows": shows,
+            "fulfilment.capacity_per_day": self.fulfilment.capacity_per_day * f,
+        })
 
 
 # ---------------------------------------------------------------- loading

@@ -422,6 +422,37 @@ def test_clawback_of_customers_lost_soon_after_being_won(ledger):
     assert nonzero(payouts(ledger, plan)) == {("r3", "2026-04"): -4_000}
 
 
+def test_regulation_scorecard_on_the_ledger(ledger):
+    # Weights revenue .4, new customers .2, retention .2, collection .2; undefined rates drop
+    # out. Target bonus 24,000 a quarter.
+    # Q1 r2: revenue 320/300, 1 new of 50, retention undefined (no customers on 01-01),
+    #   collection 120,000/120,000 = 1 -> 1/0.9:
+    #   (.4*1.066667 + .2*.02 + .2*1.111111) / .8 = .816111 -> 19,586.67.
+    # Q1 r1: revenue 130/300, 2 new, collection 100,000/130,000 = .769231 -> /0.9 = .854701:
+    #   (.4*.433333 + .2*.04 + .2*.854701) / .8 = .440342 -> 10,568.21.
+    # Q1 r3: revenue 50/300, 1 new, nothing due: (.4*.166667 + .2*.02) / .6 -> 2,826.67.
+    # Q2 r1: no sales, kept c1 (retention 1 -> 1/.85), nothing due: .2*1.176471/.8 -> 7,058.82.
+    # Q2 r2: kept c3, collection 100,000/200,000 = .5 -> .555556:
+    #   .2*1.176471 + .2*.555556 = .346405 -> 8,313.73.
+    # Q2 r3: lost c4 (retention 0), i6 unpaid (collection 0): 0.
+    # Nobody's bonus is above 24,000, so the uplift is 0 throughout.
+    table = payouts(ledger, "regulation")
+    assert amounts(table, "scorecard") == pytest.approx({
+        ("r1", "2026Q1"): 10_568.21, ("r2", "2026Q1"): 19_586.67, ("r3", "2026Q1"): 2_826.67,
+        ("r1", "2026Q2"): 7_058.82, ("r2", "2026Q2"): 8_313.73, ("r3", "2026Q2"): 0.0},
+        abs=0.011)
+    assert nonzero(table, "uplift") == {}
+
+
+def test_uplift_readings_on_the_ledger(ledger):
+    # r2 sells 320,000 in Q1 against 300,000. 8% commission = 25,600.
+    # Excess: 0.25 * 0.08 * 20,000 = 400. Whole: 0.25 * 25,600 = 6,400. Others are below.
+    for basis, expected in (("excess", 400), ("whole", 6_400)):
+        plan = plan_of(Commission(period="Q", rate=0.08),
+                       Uplift(period="Q", applies_to=["commission"], basis=basis))
+        assert nonzero(payouts(ledger, plan), "uplift") == {("r2", "2026Q1"): expected}
+
+
 def test_team_bonus_on_the_ledger(ledger):
     # North (r1, r2) in Q1: 450,000 against 2 * 300,000 = 75% >= 70%: 0.5 target pay
     # (12,000) per member, a pool of 24,000. South (r3): 50,000 / 300,000, nothing.
@@ -589,6 +620,13 @@ def test_a_handwritten_plan_file(tmp_path):
     assert plan.pay("Q", {"revenue": 400_000, "collection": 0.95}) == {
         "commission": pytest.approx(30_000), "gate": 0}
     assert sum(plan.pay("Q", {"revenue": 400_000, "collection": 0.8}).values()) == 0
+
+
+def test_a_plan_given_as_a_dict_without_a_name_is_custom():
+    plan = load_plan({"components": [{"kind": "commission", "rate": 0.05}]})
+    assert plan.name == "custom"
+    # 0.05 * 100,000 = 5,000
+    assert plan.pay("M", {"revenue": 100_000}) == {"commission": pytest.approx(5_000)}
 
 
 BAD_PLANS = {

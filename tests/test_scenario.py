@@ -221,3 +221,15 @@ def test_cli_scenario_show(tmp_path, capsys):
     shown = tomllib.loads(capsys.readouterr().out)
     assert shown["team"]["reps"] == 3 and shown["calendar"]["months"] == 12
     assert Scenario.from_dict(shown) == Scenario(team={"reps": 3})
+
+
+def test_with_team_scales_demand_and_delivery_with_the_team():
+    s = Scenario()
+    big = s.with_team(25)  # 2.5 times the team
+    assert big.team.reps == 25
+    assert big.channels.web.rate_per_day == pytest.approx(2.5 * s.channels.web.rate_per_day)
+    assert [x.leads for x in big.channels.trade_show.shows] == \
+        pytest.approx([2.5 * x.leads for x in s.channels.trade_show.shows])
+    assert big.fulfilment.capacity_per_day == pytest.approx(2.5 * s.fulfilment.capacity_per_day)
+    assert big.after_sales == s.after_sales and big.process == s.process
+    assert s.with_overrides({"team.reps": 25}).channels == s.channels

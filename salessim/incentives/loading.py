@@ -14,7 +14,8 @@ component, for example::
     tiers = [[0.0, 0.08], [1.0, 0.16]]   # [attainment from, marginal rate]
     threshold = 0.5
 
-When ``name`` is left out, the file's stem is used.
+When ``name`` is left out, the file's stem is used (``custom`` for a plan given as a dict,
+such as an inline plan table in a scenario).
 """
 
 from __future__ import annotations
@@ -41,7 +42,8 @@ def load_plan(spec: Plan | str | os.PathLike | Mapping[str, Any]) -> Plan:
     spec : Plan, str, path or mapping
         A built-in name (``linear``, ``collected``, ``quota_bonus``, ``accelerator``,
         ``capped``, ``regulation``; see :func:`builtin_plan`), the path of a ``.toml`` plan
-        file, or the plan as a dict.
+        file, or the plan as a dict. A file's plan is named after the file and a dict's
+        ``custom`` unless they give a ``name``.
 
     Returns
     -------
@@ -64,7 +66,7 @@ def load_plan(spec: Plan | str | os.PathLike | Mapping[str, Any]) -> Plan:
     if isinstance(spec, Plan):
         return spec
     if isinstance(spec, Mapping):
-        return _from_dict(dict(spec), "plan")
+        return _from_dict({"name": "custom", **spec}, "plan")
     if not isinstance(spec, str | os.PathLike):
         raise TypeError(f"a plan is a Plan, a built-in name, a .toml path or a dict, "
                         f"not {type(spec).__name__}")

@@ -122,8 +122,10 @@ def _poisson_times(rng: np.random.Generator, rate: float, start: float, end: flo
     if rate <= 0 or end <= start:
         return np.empty(0)
     out, t = [], start
+    scale = 1.0 / rate if rate > 1e-300 else np.inf
     while t < end:
-        gaps = rng.standard_exponential(chunk) / rate
+        with np.errstate(over="ignore"):
+            gaps = rng.standard_exponential(chunk) * scale
         times = t + np.cumsum(gaps)
         out.append(times)
         t = times[-1]

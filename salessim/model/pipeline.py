@@ -16,8 +16,9 @@ held. A lead that does not move on is lost at that step.
 - Contract (R2.1.3.3): signing makes the lead a customer and books a deal of kind ``new``;
   invoicing, delivery and after-sales follow.
 
-A lead's ``stage`` in the ledger is the furthest step held: ``contacted`` after the first
-contact, then ``discovery``, ``demo``, ``quote``, ``negotiation`` and ``contract``.
+A lead's ``stage`` in the ledger is the furthest step begun: ``contacted`` once the first
+contact has begun, then ``discovery``, ``demo``, ``quote``, ``negotiation`` and
+``contract`` (the signing itself).
 """
 
 from __future__ import annotations
@@ -93,6 +94,7 @@ def step_handlers(m: Model):
             opp.list_price = max(100.0, round(price / 100.0) * 100.0)
         elif kind == NEGOTIATION:
             opp.discount = discount_of(rep, opp, now, D[opp.base + CONCESSION])
+        L_stage[opp.lead] = kind
         dur = task_days[kind] * rep.dur() * rep.inv_speed
         acts((rep.idx, now, now + dur, kind, opp.lead))
         return dur
@@ -105,7 +107,6 @@ def step_handlers(m: Model):
             p *= exp((opp.created - t0) / response_days)
         elif kind == NEGOTIATION:
             tries *= 1.0 + discount_effect * opp.discount
-        L_stage[lead] = kind
         if p < 1.0 and D[opp.base + kind - 1] >= 1.0 - (1.0 - p) ** tries:
             L_outcome[lead] = LOST
             L_closed[lead] = t1

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from heapq import heappop
+from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -92,13 +93,18 @@ class Rep:
         return sum(rev[i] for i in months if 0 <= i < len(rev))
 
 
+def _normal(u: float) -> float:
+    return NormalDist().inv_cdf(min(max(u, 1e-12), 1 - 1e-12))
+
+
 def make_reps(m: Model) -> list[Rep]:
     """The team: skills (lognormal, mean 1), levels by skill rank, teams and hire dates."""
     s = m.scenario.team
-    rng = stream(m.seed, "rep_skills")
     n = s.reps
-    z = rng.standard_normal(n)
-    tenure = rng.integers(60, 2000, n)
+    # Each rep's own stream, so a rep keeps its skill and tenure when the team grows.
+    draws = [stream(m.seed, "rep_profile", i).random(2) for i in range(n)]
+    z = np.array([_normal(u[0]) for u in draws])
+    tenure = np.array([60 + int(u[1] * 1940) for u in draws])
     skill = np.exp(s.skill_sd * z - s.skill_sd ** 2 / 2)
     shares = np.array([s.level_shares.get(lv, 0.0) for lv in LEVELS])
     shares = shares / shares.sum()

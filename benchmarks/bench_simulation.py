@@ -1,0 +1,141 @@
+"""How fast the simulation runs, measured against SimPy itself (R3.3.2: tools that keep up).
+
+Prints, from one run of this script:
+
+- the event rate of a bare SimPy loop (processes that only yield timeouts): the ceiling for
+  any discrete-event model that needs at least one event per unit of work;
+- the wall time of one default replication (10 reps x 12 months, trace on, ledger built)
+  and its work rate: rows written to the activities, leads, invoices and payments tables
+  per second, and that rate as a share of the bare loop's event rate;
+- the wall time of a 10-rep, one-quarter run (a slider's response time);
+- wall times for 1, 10, 100 and 1,000 reps over 12 months (leads and delivery capacity
+  scaled with the team, :meth:`salessim.Scenario.with_team`; trace off) and the cost per
+  rep-year, with the peak memory of the 1,000-rep run measured in a fresh process.
+
+Each small timing is the median of a few repetitions. Targets on a 2-core machine: one
+default replication < 1 s; 10 reps x one quarter < 0.25 s; work rate >= 30% of the bare
+loop; 1,000 reps x 12 months < 2 minutes and < 2 GB, at no higher cost per rep-year than
+10 reps.
+
+Usage::
+
+    python benchmarks/bench_simulation.py           # everything (about 2 minutes)
+    python benchmarks/bench_simulation.py --quick   # without the 1,000-rep run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+import simpy
+
+from salessim import Scenario, simulate
+
+TARGETS = {"default": 1.0, "quarter": 0.25, "ratio": 0.30, "big": 120.0, "big_mb": 2048.0}
+
+
+def bare_rate(events: int = 200_000, processes: int = 10) -> float:
+    """Events per second of a bare SimPy loop with ``processes`` timeout-only processes."""
+    env = simpy.Environment()
+
+    def loop(env, n):
+        for _ in range(n):
+            yield env.timeout(1.0)
+
+    for _ in range(processes):
+        env.process(loop(env, events // processes))
+    start = time.perf_counter()
+    env.run()
+    return events / (time.perf_counter() - start)
+
+
+def rows_of(run) -> int:
+    """Rows written to the activities, leads, invoices and payments tables."""
+    L = run.ledger
+    return len(L.activities) + len(L.leads) + len(L.invoices) + len(L.payments)
+
+
+def timed(fn, repeat: int):
+    walls, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        walls.append(time.perf_counter() - start)
+    return statistics.median(walls), result
+
+
+def team_run(reps: int, seed: int = 0) -> dict:
+    """One 12-month run of the default business scaled to ``reps`` reps."""
+    scenario = Scenario().with_team(reps)
+    start = time.perf_counter()
+    run = simulate(scenario, seed=seed, trace=False)
+    wall = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"reps": reps, "wall": wall, "rows": rows_of(run), "peak_mb": peak_mb}
+
+
+def child(reps: int) -> dict:
+    """Run :func:`team_run` in a fresh process, so its peak memory is its own."""
+    out = subprocess.run([sys.executable, __file__, "--child", str(reps)], check=True,
+                         capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 1,000-rep run")
+    parser.add_argument("--repeat", type=int, default=5, help="repetitions of small timings")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(team_run(args.child)))
+        return
+
+    print(f"salessim simulation benchmark: Python {platform.python_version()}, "
+          f"simpy {simpy.__version__}, {os.cpu_count()} CPUs")
+    simulate(Scenario(calendar={"months": 1}), seed=0)  # imports and first-call costs
+
+    bare = statistics.median(bare_rate() for _ in range(args.repeat))
+    print(f"bare SimPy loop (10 timeout-only processes): {bare:,.0f} events/s")
+
+    wall, run = timed(lambda: simulate("default", seed=0), args.repeat)
+    rows = rows_of(run)
+    rate = rows / wall
+    print(f"one default replication (10 reps x 12 months, trace on): {wall:.3f} s "
+          f"(target < {TARGETS['default']} s)")
+    print(f"  rows written (activities + leads + invoices + payments): {rows:,}")
+    print(f"  work rate: {rate:,.0f} rows/s = {rate / bare:.2f} x the bare loop's event rate "
+          f"(target >= {TARGETS['ratio']:.2f})")
+
+    quarter = Scenario(calendar={"months": 3})
+    wall_q, _ = timed(lambda: simulate(quarter, seed=0, trace=False), args.repeat)
+    print(f"10 reps x one quarter (trace off): {wall_q:.3f} s "
+          f"(target < {TARGETS['quarter']} s)")
+
+    print("scaling over 12 months (demand and delivery scaled with the team, trace off):")
+    print(f"  {'reps':>5} {'wall s':>8} {'rows':>10} {'s per rep-year':>15}")
+    results = [team_run(n) for n in (1, 10, 100)]
+    if not args.quick:
+        results.append(child(1000))
+    for r in results:
+        print(f"  {r['reps']:>5} {r['wall']:>8.2f} {r['rows']:>10,} "
+              f"{r['wall'] / r['reps']:>15.4f}")
+    if not args.quick:
+        big, ten = results[-1], results[1]
+        per_big, per_ten = big["wall"] / 1000, ten["wall"] / 10
+        print(f"  1,000 reps: {big['wall']:.1f} s (target < {TARGETS['big']:.0f} s), peak "
+              f"memory {big['peak_mb']:,.0f} MB (target < {TARGETS['big_mb']:,.0f} MB)")
+        print(f"  cost per rep-year at 1,000 reps / at 10 reps: {per_big / per_ten:.2f} "
+              "(target <= 1)")
+
+
+if __name__ == "__main__":
+    main()
