@@ -22,7 +22,14 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --port=$(PORT) $(ROOT_FLAG) $(LAB_FLAGS) \
 		--LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
+# The browser tests (tests/e2e) drive Debian's chromium: Playwright cannot download a browser
+# here. It is installed when missing and running as root; if it cannot be, they skip and say so.
 test: $(STAMP)
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && \
+		echo "Installing Debian's chromium for the browser tests (tests/e2e)" && \
+		apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
+		echo "chromium is not installed (needs root and apt-get): the browser tests will skip"
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2 --dist loadscope tests
 

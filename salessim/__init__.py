@@ -1,5 +1,6 @@
 """salessim: the Sales Performance Regulation (销售业绩规程) as KPIs, a simulation and a course."""
 
+from .experiment import compare, sweep
 from .incentives import Plan, load_plan, payouts
 from .kpi import scorecard
 from .ledger import Ledger, MissingTableError, sample_crm_dir
@@ -10,5 +11,5 @@ from .validation import LedgerError, Problem, validate
 
 __all__ = ["CLAUSES", "Ledger", "LedgerError", "MissingTableError", "Plan", "Problem", "Targets",
            "clause", "load_plan", "payouts", "sample_crm_dir", "scorecard", "validate",
-           "simulate", "Scenario", "load_scenario"]
+           "simulate", "Scenario", "load_scenario", "compare", "sweep"]
 __version__ = "0.1.0"

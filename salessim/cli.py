@@ -210,12 +210,145 @@ def _run_scenario_show(args: argparse.Namespace) -> None:
         sys.stdout.write(load_scenario(args.scenario).to_toml(comments=True))
 
 
+# ------------------------------------------------------------------ experiments
+def _experiment_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", metavar="SCENARIO|default",
+                   help="a scenario TOML file, or 'default' for the shipped scenario")
+    p.add_argument("--plan", action="append", default=[], metavar="NAME|FILE",
+                   help="a built-in plan name or a .toml plan file (repeat for each plan; the "
+                   "first is the baseline)")
+    p.add_argument("--replications", type=int, default=20, metavar="N",
+                   help="replications per plan (default: 20)")
+    p.add_argument("--jobs", type=int, default=1, metavar="J",
+                   help="worker processes (default: 1)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the experiment (default: 0)")
+    p.add_argument("--out", metavar="DIR", help="results folder (default: salessim-results/"
+                   "<kind>-<hash>); running the same command again resumes it")
+    p.add_argument("--period", choices=["M", "Q", "Y"], default="Q",
+                   help="rows per month, quarter (default) or year")
+    p.add_argument("--by", choices=["rep", "team", "company"], default="rep",
+                   help="rows per rep (default), team or the whole company")
+    p.add_argument("--months", type=int, help="override calendar.months")
+    p.add_argument("--reps", type=int, help="override team.reps")
+    p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
+                   help="override a scenario parameter by its dotted path (repeatable)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def _add_compare(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "compare",
+        help="compare incentive plans over many replications of a scenario",
+        description="Run every plan on the same replications of a scenario (common random "
+        "numbers), print each KPI's mean per plan and the difference against the first plan "
+        "with its 95%% range, in plain words (R2.2.1, R2.2.2.1), and write the results "
+        "folder. An interrupted run resumes with the same command.",
+    )
+    _experiment_args(p)
+    p.set_defaults(run=_run_experiment, grid=None)
+
+
+def _add_sweep(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "sweep",
+        help="compare plans at every point of a grid of scenario parameters",
+        description="Like compare, at every combination of the values in a TOML grid file, "
+        "e.g. decision.incentive_sensitivity = [0, 0.5, 1] and "
+        "fulfilment.capacity_per_day = [12, 16].",
+    )
+    _experiment_args(p)
+    p.add_argument("--grid", required=True, metavar="FILE", help="the grid, a TOML file")
+    p.set_defaults(run=_run_experiment)
+
+
+def _run_experiment(args: argparse.Namespace) -> None:
+    from .experiment import experiment_id, load_grid, run_experiment
+    from .scenario import load_scenario, parse_assignment
+
+    overrides = dict(parse_assignment(text) for text in args.set)
+    if args.months is not None:
+        overrides["calendar.months"] = args.months
+    if args.reps is not None:
+        overrides["team.reps"] = args.reps
+    scenario = load_scenario(args.scenario)
+    if overrides:
+        scenario = scenario.with_overrides(overrides)
+    grid = load_grid(args.grid) if args.grid else None
+    plans = args.plan or None
+    out = args.out or str(Path("salessim-results") / (f"{args.command}-" + experiment_id(
+        scenario, plans, grid, args.seed, args.by, args.period)[:12]))
+    try:
+        res = run_experiment(scenario, plans, grid, args.replications, args.seed,
+                             jobs=args.jobs, progress=not args.no_progress, out=out,
+                             by=args.by, period=args.period, kind=args.command)
+    except KeyboardInterrupt:
+        print(f"finished replications are kept in {out}; run the same command to resume",
+              file=sys.stderr)
+        raise
+    sys.stdout.write(res.format_summary())
+    print(f"wrote {out}", file=sys.stderr)
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a results folder",
+        description="Render the results folder of a compare or sweep run as one HTML file "
+        "with its tables and figures embedded, to send to managers.",
+    )
+    p.add_argument("dir", help="a results folder written by compare or sweep")
+    p.add_argument("--out", metavar="FILE", help="the HTML file (default: DIR/report.html)")
+    p.set_defaults(run=_run_report)
+
+
+def _run_report(args: argparse.Namespace) -> None:
+    from .experiment.report import write_report
+
+    path = write_report(_existing_dir(args.dir), args.out)
+    print(f"wrote {path}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ coverage
+def _add_coverage(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "coverage",
+        help="show which lessons and exercise tasks cover each clause",
+        description="Print the clause coverage table of the course (R3.3.1): for every clause "
+        "R1 ... R3.3.2, the lessons and exercise tasks that teach it.",
+    )
+    p.add_argument("--root", default=".", help="the course folder holding notebooks/")
+    p.add_argument("--write", metavar="FILE", nargs="?", const="docs/coverage.md",
+                   help="write the table to FILE (default docs/coverage.md)")
+    p.add_argument("--check", metavar="FILE", nargs="?", const="docs/coverage.md",
+                   help="exit 1 if FILE (default docs/coverage.md) is not current")
+    p.set_defaults(run=_run_coverage)
+
+
+def _run_coverage(args: argparse.Namespace) -> int:
+    from .coverage import coverage_markdown
+
+    text = coverage_markdown(args.root)
+    if args.check:
+        current = Path(args.check).read_text(encoding="utf-8") if Path(args.check).exists() else ""
+        if current != text:
+            print(f"{args.check} is out of date: run 'salessim coverage --write'", file=sys.stderr)
+            return 1
+        print(f"{args.check} is current", file=sys.stderr)
+        return 0
+    _write_or_print(text, args.write)
+    return 0
+
+
 # ------------------------------------------------------------------ main
 SUBCOMMANDS: tuple[Callable[[argparse._SubParsersAction], None], ...] = (_add_kpi,
                                                                         _add_exercises,
                                                                         _add_payouts,
                                                                         _add_simulate,
-                                                                        _add_scenario)
+                                                                        _add_scenario,
+                                                                        _add_compare,
+                                                                        _add_sweep,
+                                                                        _add_report,
+                                                                        _add_coverage)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -34,7 +34,7 @@ __all__ = [
     "collection_rate", "collected_cash", "win_rate", "stage_conversion", "average_deal_size",
     "sales_cycle", "first_response_time", "pipeline_velocity", "dso",
     "collection_effectiveness", "csat", "nps", "cost_of_sales", "scorecard",
-    "format_scorecard",
+    "SCORECARD_COLUMNS", "format_scorecard",
 ]
 
 STAGES: tuple[str, ...] = (
@@ -71,19 +71,24 @@ _PARAMETERS = """
     by : {{"rep", "team", "company"}}
         One row per rep (``rep_id``), per team (``team``; needs the ``reps`` table) or for
         the whole company (no group column).
-
+{extra}
     Returns
     -------
     pandas.DataFrame
-        Columns ``period``, the group column and ``{name}``, one row for every period of
-        :func:`periods` and every group.
+        {returns}
 """
 
 
-def _kpi(func):
-    """Append the parameters every KPI function shares to its docstring."""
-    func.__doc__ = func.__doc__.rstrip() + "\n" + _PARAMETERS.format(name=func.__name__)
-    return func
+def _kpi(extra: str = "", returns: str = ""):
+    """Append the parameters every KPI function shares (and ``extra`` ones, written indented
+    as in a docstring) and its return value to its docstring."""
+    def document(func):
+        text = returns or (f"Columns ``period``, the group column and ``{func.__name__}``, one "
+                           "row for every period of\n        :func:`periods` and every group.")
+        func.__doc__ = func.__doc__.rstrip() + "\n" + _PARAMETERS.format(
+            extra=extra.strip("\n") + "\n" if extra else "", returns=text)
+        return func
+    return document
 
 
 # ------------------------------------------------------------------ periods and groups
@@ -256,7 +261,7 @@ def _ratio(num: pd.Series, den: pd.Series) -> pd.Series:
 
 
 # ------------------------------------------------------------------ regulation KPIs
-@_kpi
+@_kpi()
 def revenue(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Sales revenue (销售额): the sum of ``deals.amount`` signed in the period, CNY (R2.2.1.1).
 
@@ -270,7 +275,11 @@ def _revenue(g: _Grid) -> pd.Series:
     return g.tally(g.ledger.deals, "signed_on", ["amount"])["amount"]
 
 
-@_kpi
+@_kpi("""
+    targets : Targets, dict or None
+        The per-rep targets, a dict of overrides of the defaults, or None for the
+        regulation's defaults.
+""")
 def attainment(ledger: Ledger, period: str = "M", by: str = "rep",
                targets: Targets | dict | None = None) -> pd.DataFrame:
     """Attainment: revenue / revenue target of the period (R2.2.1.1, R2.2.2.1).
@@ -284,7 +293,7 @@ def attainment(ledger: Ledger, period: str = "M", by: str = "rep",
     return g.result("attainment", _ratio(_revenue(g), target))
 
 
-@_kpi
+@_kpi()
 def new_customers(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """New customers: the count of customers whose ``acquired_on`` is in the period (R2.2.1.2)."""
     g = _Grid(ledger, period, by)
@@ -295,7 +304,7 @@ def _new_customers(g: _Grid) -> pd.Series:
     return g.tally(g.ledger.customers.assign(n=1), "acquired_on", ["n"])["n"].astype("int64")
 
 
-@_kpi
+@_kpi()
 def retention_rate(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Retention rate (留存率): the share of the period's opening customers still kept at its end.
 
@@ -329,7 +338,7 @@ def _payments(ledger: Ledger) -> pd.DataFrame:
     })
 
 
-@_kpi
+@_kpi()
 def collection_rate(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Collection rate (回款率): the share of the invoice amounts due in the period paid by its end.
 
@@ -352,7 +361,7 @@ def _collection_rate(g: _Grid) -> pd.Series:
     return _ratio(t["paid"], t["amount"])
 
 
-@_kpi
+@_kpi()
 def collected_cash(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Collected cash: the sum of payments with ``paid_on`` in the period, CNY (R2.2.1.3).
 
@@ -363,7 +372,7 @@ def collected_cash(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.Dat
 
 
 # ------------------------------------------------------------------ pipeline KPIs
-@_kpi
+@_kpi()
 def win_rate(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Win rate: won / (won + lost) of the leads closed in the period (R2.1.3.3).
 
@@ -395,7 +404,11 @@ def _stage_index(leads: pd.DataFrame, stages: tuple[str, ...]) -> np.ndarray:
     return index.to_numpy(dtype="int64")
 
 
-@_kpi
+@_kpi("""
+    stages : tuple of str
+        The stage names in order, first to last; default :data:`STAGES`.
+""", returns="Columns ``period``, the group column, ``stage`` and ``stage_conversion``: one "
+             "row for\n        every period of :func:`periods`, group and stage but the last.")
 def stage_conversion(ledger: Ledger, period: str = "M", by: str = "rep",
                      stages: tuple[str, ...] = STAGES) -> pd.DataFrame:
     """Stage conversion: of the leads that reached a stage, the share that reached the next.
@@ -421,7 +434,7 @@ def stage_conversion(ledger: Ledger, period: str = "M", by: str = "rep",
     return out
 
 
-@_kpi
+@_kpi()
 def average_deal_size(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Average deal size: revenue / number of deals signed in the period, CNY (R2.2.1.1).
 
@@ -436,7 +449,7 @@ def _average_deal_size(g: _Grid) -> pd.Series:
     return _ratio(t["amount"], t["n"])
 
 
-@_kpi
+@_kpi()
 def sales_cycle(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Sales cycle: the median days from a won lead's ``created_on`` to its ``closed_on``.
 
@@ -454,7 +467,7 @@ def _sales_cycle(g: _Grid) -> pd.Series:
     return g.tally(won, "closed_on", ["days"], how="median")["days"]
 
 
-@_kpi
+@_kpi()
 def first_response_time(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """First response time: the median days from ``created_on`` to ``first_contact_on``.
 
@@ -470,7 +483,7 @@ def first_response_time(ledger: Ledger, period: str = "M", by: str = "rep") -> p
     return g.result("first_response_time", t["days"])
 
 
-@_kpi
+@_kpi()
 def pipeline_velocity(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Pipeline velocity: open opportunities x win rate x average deal size / sales cycle.
 
@@ -499,14 +512,13 @@ def _receivables(g: _Grid) -> pd.DataFrame:
     paid = g.tally(pay, "paid_on", ["amount"])["amount"]
     t["ar_end"] = g.running(t["sales"] - paid).round(2)
     t["ar_start"] = g.previous(t["ar_end"])
-    pay = pay.assign(counted_on=pay[["issued_on", "paid_on"]].max(axis=1))
     not_due = g.open_at_end(inv, "issued_on", "due_on", "amount")
-    paid_early = g.open_at_end(pay, "counted_on", "due_on", "amount")
+    paid_early = g.open_at_end(pay, "paid_on", "due_on", "amount")
     t["current"] = (not_due - paid_early).round(2)
     return t
 
 
-@_kpi
+@_kpi()
 def dso(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Days sales outstanding: receivables at the period's end / credit sales x days.
 
@@ -521,7 +533,7 @@ def dso(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     return g.result("dso", _ratio(t["ar_end"], t["sales"]) * np.asarray(days))
 
 
-@_kpi
+@_kpi()
 def collection_effectiveness(ledger: Ledger, period: str = "M",
                              by: str = "rep") -> pd.DataFrame:
     """Collection effectiveness index (CEI), a fraction (R2.2.1.3).
@@ -544,7 +556,7 @@ def _surveys(ledger: Ledger) -> pd.DataFrame:
                                          validate="many_to_one")
 
 
-@_kpi
+@_kpi()
 def csat(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Customer satisfaction (CSAT): the share of survey answers of 4 or 5 on the 1-5 scale.
 
@@ -557,7 +569,7 @@ def csat(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     return g.result("csat", _ratio(t["happy"], t["n"]))
 
 
-@_kpi
+@_kpi()
 def nps(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.DataFrame:
     """Net promoter score: % promoters (9-10) minus % detractors (0-6), from -100 to 100.
 
@@ -591,7 +603,10 @@ def _period_ends(labels: pd.Series, kind: str) -> pd.Series:
     return labels.map(ends).astype("datetime64[ns]")
 
 
-@_kpi
+@_kpi("""
+    plan : str, optional
+        The ``payouts.plan`` to count; needed when the table holds several plans.
+""")
 def cost_of_sales(ledger: Ledger, period: str = "M", by: str = "rep",
                   plan: str | None = None) -> pd.DataFrame:
     """Cost of sales: incentive pay / revenue of the period (R2.2.2.1).
@@ -623,6 +638,7 @@ def _meets(value: pd.Series, target) -> np.ndarray:
     return (value >= target) | np.isclose(value, target, rtol=1e-9, atol=0.0)
 
 
+#: The scorecard's value columns, in order (after ``period`` and the group column).
 SCORECARD_COLUMNS = (
     "revenue", "revenue_target", "attainment", "new_customers", "new_customer_target",
     "retention_rate", "collection_rate", "meets_revenue", "meets_new_customers",
@@ -676,7 +692,7 @@ def scorecard(ledger: Ledger, period: str = "Q", by: str = "rep",
     card["meets_new_customers"] = _meets(card["new_customers"], card["new_customer_target"])
     card["meets_retention"] = _meets(card["retention_rate"], goal.retention_rate)
     card["meets_collection"] = _meets(card["collection_rate"], goal.collection_rate)
-    return card
+    return card[[*g.frame.columns, *SCORECARD_COLUMNS]]
 
 
 _MONEY = ("revenue", "revenue_target")

@@ -255,7 +255,8 @@ def mask_extract(extract: pd.DataFrame,
 
     Examples
     --------
-    >>> extract = pd.DataFrame({"name": ["张示例"], "mobile": ["13800000101"], "city": ["Hangzhou"]})
+    >>> extract = pd.DataFrame({"name": ["张示例"], "mobile": ["13800000101"],
+    ...                         "city": ["Hangzhou"]})
     >>> mask_extract(extract, {"name": "name", "mobile": "phone"}).iloc[0].tolist()
     ['张**', '138****0101', 'Hangzhou']
     """

@@ -19,7 +19,7 @@ from salessim import kpi as K
 from salessim.ledger import SCHEMA, Ledger, coerce
 
 START = date(2026, 1, 1)
-SETTINGS = settings(max_examples=25, deadline=None,
+SETTINGS = settings(max_examples=20, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 
@@ -148,7 +148,7 @@ def test_results_do_not_depend_on_row_order(ledger, kind, by, seed):
         pd.testing.assert_frame_equal(kpi(ledger, kind, by), kpi(shuffled, kind, by))
 
 
-@settings(SETTINGS, max_examples=12)
+@settings(SETTINGS, max_examples=10)
 @given(ledgers, kinds, groupings)
 def test_a_ledger_written_and_read_back_gives_the_same_scorecard(ledger, kind, by):
     with tempfile.TemporaryDirectory() as folder:

@@ -133,6 +133,25 @@ def test_unknown_decision_rule():
     assert "procedure" in msg
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("[channels.web]\nrate_per_dy = 3\n", "channels.web.rate_per_dy: unknown key"),
+    ('[team]\nreps = "ten"\n', 'team.reps: "ten" is not allowed: must be a whole number'),
+    ("[process.negotiation]\nconversion = 1.5\n",
+     "process.negotiation.conversion: 1.5 is not allowed: must be <= 1"),
+    ("[channels.trade_show]\nrate_per_day = -2.5\n",
+     "channels.trade_show.rate_per_day: -2.5 is not allowed: must be >= 0"),
+    ('[calendar]\nstart = "2026-01-01"\n',
+     'calendar.start: "2026-01-01" is not allowed: must be a date'),
+], ids=["unknown key", "wrong type", "probability above 1", "negative rate", "date as text"])
+def test_each_kind_of_mistake_in_a_file(tmp_path, text, expected):
+    path = tmp_path / "broken.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert str(path) in str(info.value)
+    assert expected in str(info.value)
+
+
 def test_bad_toml_files_name_the_file(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text("[team\nreps = 3\n", encoding="utf-8")

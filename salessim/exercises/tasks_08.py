@@ -120,9 +120,9 @@ _PHONE_CASES = (
     Case(("13900008642",), "a plain 11-digit mobile number"),
     Case(("15000002468",), "a plain 11-digit mobile number"),
     Case(("+8618600001357",), "a number with the +86 country code"),
-    Case(("+86 177 0000 9753",), "a number with the +86 country code"),
     Case(("139 0000 1122",), "a number written with spaces"),
     Case(("188-0000-3344",), "a number written with dashes"),
+    Case(("+86 177 0000 9753",), "a number with the +86 country code"),
 )
 
 _PHONE_SHAPES = {

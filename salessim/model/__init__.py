@@ -18,6 +18,8 @@ One module per part of the process:
 
 from __future__ import annotations
 
+import gc
+import operator
 from functools import cached_property
 from typing import Any
 
@@ -49,7 +51,10 @@ class Simulation:
     trace : pandas.DataFrame
         One row per event in the life of each lead and the customer it became, from arrival
         to payment: ``time`` (working days from the start), ``date``, ``lead_id``,
-        ``rep_id``, ``event``, ``value``, ``detail``. Empty when run with ``trace=False``.
+        ``rep_id``, ``event``, ``value``, ``detail`` (see
+        :func:`salessim.model.output.build_trace`). Run with ``trace=False``, it holds only
+        the events the records keep anyway (arrival, tasks, outcome, invoices, payments),
+        without deliveries, satisfaction, surveys, referrals and churn.
     daily : pandas.DataFrame
         What the model counted at the start of each working day: open opportunities,
         active customers and orders waiting for the delivery team.
@@ -99,7 +104,8 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
         any process; each random input has its own stream (see
         :mod:`salessim.model.streams`).
     trace : bool
-        Keep the event trace (a few tuples per event; turn off for very large runs).
+        Record the after-sales events of the trace (deliveries, satisfaction, surveys,
+        referrals, churn); turn off for very large runs.
 
     Returns
     -------
@@ -117,7 +123,18 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
     from .output import build_ledger
 
     s = load_scenario(scenario)
-    if not isinstance(seed, int | type(None)) or isinstance(seed, bool):
-        raise TypeError(f"seed must be a whole number, got {seed!r}")
-    model = Model(s, 0 if seed is None else seed, trace).run()
-    return Simulation(model, build_ledger(model, source=f"simulate({s.name!r}, seed={seed})"))
+    try:
+        seed = operator.index(seed)
+    except TypeError:
+        raise TypeError(f"seed must be a whole number, got {seed!r}") from None
+    # The model makes no reference cycles; pausing the cyclic garbage collector spares it
+    # scanning millions of records, which saves about a fifth of the time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        model = Model(s, seed, trace).run()
+        ledger = build_ledger(model, source=f"simulate({s.name!r}, seed={seed})")
+    finally:
+        if collecting:
+            gc.enable()
+    return Simulation(model, ledger)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from array import array
+from heapq import heappush
 
 import numpy as np
 import simpy
@@ -55,7 +56,8 @@ class Model:
         s = self.scenario = scenario
         self.seed = int(seed)
         self.tracing = bool(tracing)
-        self.trace: list[tuple] = []
+        # Records of numbers, row after row (see output.py for their columns).
+        self.trace = array("d")
         cal = self.calendar = WorkCalendar(s.calendar.start, s.calendar.months,
                                            s.calendar.holidays)
         self.horizon = float(cal.horizon)
@@ -68,10 +70,10 @@ class Model:
         self.fulfilment = Fulfilment(s.fulfilment.capacity_per_day, s.fulfilment.lead_time_days)
         self.customers: list = []
         self.invoices: list = []
-        self.deals: list[tuple] = []
-        self.payments: list[tuple] = []
-        self.surveys: list[tuple] = []
-        self.acts: list[tuple] = []
+        self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
+        self.payments = array("d")  # invoice, paid, amount
+        self.surveys = array("d")  # customer, surveyed, csat, nps
+        self.acts = array("d")  # rep, start, end, task kind, reference
         self._leads(s)
         self.reps = reps.make_reps(self)
         self._assign(s)
@@ -142,7 +144,9 @@ class Model:
             self._due_date.append(due.astype(np.int64).tolist())
 
     def _leads(self, s: Scenario) -> None:
-        batches = generate(s, self.calendar, self.cats, self.seed)
+        # Flat array of every lead's draws: lead i's row starts at i * ROW.
+        self.D = array("d")
+        batches = generate(s, self.calendar, self.cats, self.seed, self.D)
         cat = np.concatenate
         self.L_t = cat([b.t for b in batches])
         self.L_channel = cat([np.full(len(b.t), b.channel) for b in batches])
@@ -152,16 +156,13 @@ class Model:
         self.L_region = cat([b.region for b in batches])
         self.L_budget = cat([b.budget for b in batches])
         self.L_score = cat([b.score for b in batches])
-        draws = np.concatenate([b.draws for b in batches])
-        # Flat array of every lead's draws: lead i's row starts at i * ROW.
-        self.D = array("d", np.ascontiguousarray(draws, dtype=np.float64).tobytes())
         self.L_qualified = self.L_score >= s.scoring.threshold
         n = len(self.L_t)
         self.n_pre = n
         fe = s.scoring.fit_effect
         self.L_fit = array("d", (1.0 + fe * (self.L_score / 100.0 - 0.5)).tobytes())
         self.L_created = array("d", np.ascontiguousarray(self.L_t, dtype=np.float64).tobytes())
-        self.L_sizes = array("l", self.L_size.astype(np.int64).tolist())
+        self.L_sizes = array("b", self.L_size.tobytes())
         self.L_rep = array("l", [-1]) * n
         self.L_fc = array("d", [math.nan]) * n
         self.L_stage = array("b", [0]) * n
@@ -187,18 +188,15 @@ class Model:
                 r.queues[FIRST_CONTACT] = shared
         else:
             n = len(self.reps)
-            who = np.arange(len(q)) % n
-            for r in self.reps:
-                mine = who == r.idx
-                r.inbox = reps.Inbox(times[mine].tolist(), q[mine].tolist())
-            for lead, r in zip(q.tolist(), who.tolist(), strict=True):
-                self.L_rep[lead] = r
+            for r in self.reps:  # qualified leads dealt in turn: rep i gets i, i + n, ...
+                r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
+            rep_of = np.full(len(self.L_t), -1, dtype=np.int64)
+            rep_of[q] = np.arange(len(q)) % n
+            self.L_rep = array("l", rep_of.tobytes())
         for r in self.reps:
             r.queues[MEETING] = list(meetings)
 
     # --------------------------------------------------------- used by parts
-    take_in = pipeline.take_in
-
     def new_opp(self, lead: int) -> pipeline.Opp:
         return pipeline.Opp(lead, lead * ROW, self.L_fit[lead], self.L_created[lead],
                             self.L_sizes[lead])
@@ -223,7 +221,7 @@ class Model:
         base = len(self.D)
         self.D.extend(row)
         opp = pipeline.Opp(lead, base, fit, t, size)
-        pipeline.heappush(rep.queues[FIRST_CONTACT], (t, self.next_seq(), opp))
+        heappush(rep.queues[FIRST_CONTACT], (t, self.next_seq(), opp))
         return lead
 
     def month_of(self, t: float) -> int:
@@ -233,12 +231,13 @@ class Model:
         return self._due_clock[j][day], self._due_date[j][day]
 
     def book_deal(self, rep, cust, t, list_price, discount, amount, kind) -> int:
-        self.deals.append((cust.idx, rep.idx, t, list_price, discount, amount, kind))
+        self.deals.extend((cust.idx, rep.idx, t, list_price, discount, amount, kind))
         rep.revenue[self.month_of_day[int(t)]] += amount
-        return len(self.deals) - 1
+        return len(self.deals) // 7 - 1
 
     # ------------------------------------------------------------------ run
     def run(self) -> Model:
+        """Run to the horizon, then process the agenda events due before it."""
         env = self.env
         for r in self.reps:
             env.process(reps.rep_process(self, r))

@@ -18,6 +18,7 @@ scenario (common random numbers across scenarios).
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,6 +41,7 @@ PRICE = 13  # standard normal for the list price
 SAT = 14  # standard normal for satisfaction at signing
 ROW = 15
 _WIDTH = _ATTR + ROW + 4  # + 4: two more uniforms for each Box-Muller normal
+_CHUNK = 50_000  # leads drawn at a time
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,6 @@ class LeadBatch:
     region: np.ndarray
     budget: np.ndarray
     score: np.ndarray
-    draws: np.ndarray  # (n, ROW)
 
 
 def _cum(mix: dict[str, float], names: tuple[str, ...]) -> np.ndarray:
@@ -99,6 +100,7 @@ def _rows(s: Scenario, cats: Categories, channel: int, u: np.ndarray) -> tuple:
     draws[:, CONCESSION] = u[:, _ATTR + 12]
     draws[:, PRICE] = _normal(u[:, _ATTR + 13], u[:, _ATTR + 15])
     draws[:, SAT] = _normal(u[:, _ATTR + 14], u[:, _ATTR + 16])
+    cat = [c.astype(np.int8) for c in cat]
     return cat[0], cat[1], cat[2], budget, score(s, cats, *cat, budget), draws
 
 
@@ -133,8 +135,13 @@ def _poisson_times(rng: np.random.Generator, rate: float, start: float, end: flo
     return times[times < end]
 
 
-def generate(s: Scenario, cal: WorkCalendar, cats: Categories, seed: int) -> list[LeadBatch]:
-    """The web and trade-show leads of the whole horizon, one batch per channel."""
+def generate(s: Scenario, cal: WorkCalendar, cats: Categories, seed: int,
+             draws: array) -> list[LeadBatch]:
+    """The web and trade-show leads of the whole horizon, one batch per channel.
+
+    Each lead's row of draws is appended to ``draws`` (web leads first, then trade-show
+    leads, each in arrival order), a chunk at a time to keep memory low.
+    """
     T = float(cal.horizon)
     batches = []
     for c, name in enumerate(CHANNELS[:2]):
@@ -149,9 +156,19 @@ def generate(s: Scenario, cal: WorkCalendar, cats: Categories, seed: int) -> lis
                 if show.date >= cal.start:
                     parts.append(times[times < T])
         t = np.sort(np.concatenate(parts), kind="stable")
-        u = stream(seed, f"lead_draws.{name}").random((len(t), _WIDTH))
-        ind, size, region, budget, sc, draws = _rows(s, cats, c, u)
-        batches.append(LeadBatch(c, t, ind, size, region, budget, sc, draws))
+        lead_rng = stream(seed, f"lead_draws.{name}")
+        cols: list[list[np.ndarray]] = [[], [], [], [], []]
+        for lo in range(0, len(t), _CHUNK):
+            u = lead_rng.random((min(_CHUNK, len(t) - lo), _WIDTH))
+            *attrs, rows = _rows(s, cats, c, u)
+            for col, a in zip(cols, attrs, strict=True):
+                col.append(a)
+            draws.frombytes(rows.tobytes())
+        ind, size, region, budget, sc = (
+            np.concatenate(col) if col else np.empty(0, dtype=dt)
+            for col, dt in zip(cols, (np.int8, np.int8, np.int8, float, float), strict=True)
+        )
+        batches.append(LeadBatch(c, t, ind, size, region, budget, sc))
     return batches
 
 

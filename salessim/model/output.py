@@ -34,6 +34,7 @@ from .rules import (
     CONTRACT,
     FEEDBACK,
     FIRST_CONTACT,
+    MEETING,
     REPEAT_ORDER,
     REVISIT,
     TASKS,
@@ -53,25 +54,38 @@ EVENTS = {
     EV_REPEAT_WON: "repeat_won", EV_REPEAT_LOST: "repeat_lost", EV_INVOICE: "invoice",
     EV_PAYMENT: "payment", EV_CALL: "collection_call",
 }
-def _ids(prefix: str, n: int) -> np.ndarray:
-    return np.array([f"{prefix}{i:06d}" for i in range(1, n + 1)], dtype=object)
+def _ids(prefix: str, n: int):
+    """String ids ``prefix000001`` ... as a pandas string array (numbers padded to 6)."""
+    return (prefix + pd.Series(np.arange(1, n + 1)).astype("str").str.zfill(6)).array
 
 
-def _str(values) -> pd.Series:
-    return pd.Series(values, dtype="str")
+def _names(names) -> pd.api.extensions.ExtensionArray:
+    return pd.array(list(names), dtype="str")
+
+
+def _take(values, idx) -> pd.Series:
+    """``values[idx]`` as a string Series; an index of -1 gives a missing value."""
+    return pd.Series(values.take(np.asarray(idx, dtype=np.int64), allow_fill=True))
+
+
+def _table(records, width: int) -> np.ndarray:
+    """Records (a flat ``array("d")``, row after row) as a float array of ``width`` columns.
+
+    A read-only view: the records are complete once the run has ended.
+    """
+    return np.frombuffer(records, dtype=np.float64).reshape(-1, width)
 
 
 def _dates(m: Model, t) -> pd.Series:
     return pd.Series(m.calendar.dates_of(np.asarray(t, dtype=float)), dtype="datetime64[ns]")
 
 
-def lead_ids(m: Model) -> np.ndarray:
+def lead_ids(m: Model):
     """The id of every lead, by lead number: channel prefix and sequence in arrival order."""
-    pre = np.array([f"{PREFIX[c]}{k:06d}" for c, k in zip(m.L_channel.tolist(),
-                                                          m.L_seq.tolist(), strict=True)],
-                   dtype=object)
-    ref = np.array([f"{PREFIX[2]}{k:06d}" for k in range(1, len(m.R_rows) + 1)], dtype=object)
-    return np.concatenate([pre, ref])
+    counts = np.bincount(m.L_channel, minlength=2)
+    parts = [_ids(PREFIX[c], int(counts[c])) for c in range(2)]
+    parts.append(_ids(PREFIX[2], len(m.R_rows)))
+    return type(parts[0])._concat_same_type(parts)
 
 
 def _lead_columns(m: Model) -> dict[str, np.ndarray]:
@@ -91,99 +105,94 @@ def _lead_columns(m: Model) -> dict[str, np.ndarray]:
 def build_ledger(m: Model, source: str) -> Ledger:
     """The ledger of a finished run (every table but ``payouts``)."""
     reps = m.reps
-    rep_ids = np.array([r.rep_id for r in reps] + [None], dtype=object)  # [-1] -> None
+    rep_ids = _names(r.rep_id for r in reps)
     lid = lead_ids(m)
     lc = _lead_columns(m)
-    n_leads = len(lid)
     thr = m.scenario.scoring.threshold
     order = np.lexsort((lc["channel"], lc["t"]))
-    stage = np.frombuffer(m.L_stage, dtype=np.int8).astype(np.int64)
-    outcome = np.frombuffer(m.L_outcome, dtype=np.int8).astype(np.int64)
-    rep_of_lead = np.frombuffer(m.L_rep, dtype=np.int64) if m.L_rep.itemsize == 8 else \
-        np.array(m.L_rep, dtype=np.int64)
+    stage = np.asarray(m.L_stage, dtype=np.int64)
+    outcome = np.asarray(m.L_outcome, dtype=np.int64)
+    rep_of_lead = np.asarray(m.L_rep, dtype=np.int64)
     cats = m.cats
     leads = pd.DataFrame({
-        "lead_id": _str(lid[order]),
+        "lead_id": _take(lid, order),
         "created_on": _dates(m, lc["t"][order]),
-        "channel": _str(np.array(CHANNELS, dtype=object)[lc["channel"][order]]),
-        "industry": _str(np.array(cats.industry, dtype=object)[lc["industry"][order]]),
-        "company_size": _str(np.array(cats.company_size, dtype=object)[lc["size"][order]]),
-        "region": _str(np.array(cats.region, dtype=object)[lc["region"][order]]),
+        "channel": _take(_names(CHANNELS), lc["channel"][order]),
+        "industry": _take(_names(cats.industry), lc["industry"][order]),
+        "company_size": _take(_names(cats.company_size), lc["size"][order]),
+        "region": _take(_names(cats.region), lc["region"][order]),
         "budget": pd.Series(lc["budget"][order], dtype="float64"),
         "score": pd.Series(lc["score"][order], dtype="float64"),
         "qualified": pd.Series(lc["score"][order] >= thr, dtype=bool),
-        "rep_id": _str(rep_ids[rep_of_lead[order]]),
+        "rep_id": _take(rep_ids, rep_of_lead[order]),
         "first_contact_on": _dates(m, np.asarray(m.L_fc)[order]),
-        "stage": _str(np.array(STAGE_NAMES, dtype=object)[stage[order]]),
-        "outcome": _str(np.array(OUTCOMES, dtype=object)[outcome[order]]),
+        "stage": _take(_names(STAGE_NAMES), stage[order]),
+        "outcome": _take(_names(OUTCOMES), outcome[order]),
         "closed_on": _dates(m, np.asarray(m.L_closed)[order]),
-    })
-    assert len(leads) == n_leads
+    }, copy=False)
 
     cs = m.customers
     cust_ids = _ids("C", len(cs))
-    c_rep = np.array([c.rep.idx for c in cs], dtype=np.int64)
     customers = pd.DataFrame({
-        "customer_id": _str(cust_ids),
-        "lead_id": _str(lid[np.array([c.lead for c in cs], dtype=np.int64)]),
-        "rep_id": _str(rep_ids[c_rep]),
+        "customer_id": pd.Series(cust_ids),
+        "lead_id": _take(lid, [c.lead for c in cs]),
+        "rep_id": _take(rep_ids, [c.rep.idx for c in cs]),
         "acquired_on": _dates(m, [c.acquired for c in cs]),
         "churned_on": _dates(m, [c.churned for c in cs]),
-    })
+    }, copy=False)
 
-    d = np.array(m.deals, dtype=float).reshape(-1, 7)
-    d_cust = d[:, 0].astype(np.int64)
+    d = _table(m.deals, 7)
     deal_ids = _ids("D", len(d))
     deals = pd.DataFrame({
-        "deal_id": _str(deal_ids),
-        "customer_id": _str(cust_ids[d_cust]),
-        "rep_id": _str(rep_ids[d[:, 1].astype(np.int64)]),
+        "deal_id": pd.Series(deal_ids),
+        "customer_id": _take(cust_ids, d[:, 0]),
+        "rep_id": _take(rep_ids, d[:, 1]),
         "signed_on": _dates(m, d[:, 2]),
         "list_amount": pd.Series(d[:, 3], dtype="float64"),
         "discount": pd.Series(d[:, 4], dtype="float64"),
         "amount": pd.Series(d[:, 5], dtype="float64"),
-        "kind": _str(np.where(d[:, 6] == 0, "new", "repeat").astype(object)),
-    })
+        "kind": _take(_names(("new", "repeat")), d[:, 6]),
+    }, copy=False)
 
     inv = m.invoices
     inv_ids = _ids("I", len(inv))
     due = np.array([i.due_date for i in inv], dtype=np.int64).astype("datetime64[D]")
     invoices = pd.DataFrame({
-        "invoice_id": _str(inv_ids),
-        "deal_id": _str(deal_ids[np.array([i.deal for i in inv], dtype=np.int64)]),
-        "customer_id": _str(cust_ids[np.array([i.cust.idx for i in inv], dtype=np.int64)]),
-        "rep_id": _str(rep_ids[np.array([i.rep.idx for i in inv], dtype=np.int64)]),
+        "invoice_id": pd.Series(inv_ids),
+        "deal_id": _take(deal_ids, [i.deal for i in inv]),
+        "customer_id": _take(cust_ids, [i.cust.idx for i in inv]),
+        "rep_id": _take(rep_ids, [i.rep.idx for i in inv]),
         "issued_on": _dates(m, [i.issued for i in inv]),
         "due_on": pd.Series(due.astype("datetime64[ns]"), dtype="datetime64[ns]"),
         "amount": pd.Series([i.amount for i in inv], dtype="float64"),
-    })
+    }, copy=False)
 
-    p = np.array(m.payments, dtype=float).reshape(-1, 3)
+    p = _table(m.payments, 3)
     p = p[np.argsort(p[:, 1], kind="stable")]
     payments = pd.DataFrame({
-        "payment_id": _str(_ids("P", len(p))),
-        "invoice_id": _str(inv_ids[p[:, 0].astype(np.int64)]),
+        "payment_id": pd.Series(_ids("P", len(p))),
+        "invoice_id": _take(inv_ids, p[:, 0]),
         "paid_on": _dates(m, p[:, 1]),
         "amount": pd.Series(p[:, 2], dtype="float64"),
-    })
+    }, copy=False)
 
-    sv = np.array(m.surveys, dtype=float).reshape(-1, 4)
+    sv = _table(m.surveys, 4)
     sv = sv[np.argsort(sv[:, 1], kind="stable")]
     surveys = pd.DataFrame({
-        "customer_id": _str(cust_ids[sv[:, 0].astype(np.int64)]),
+        "customer_id": _take(cust_ids, sv[:, 0]),
         "surveyed_on": _dates(m, sv[:, 1]),
         "csat": pd.Series(sv[:, 2].astype(np.int64)),
         "nps": pd.Series(sv[:, 3].astype(np.int64)),
-    })
+    }, copy=False)
 
     reps_df = pd.DataFrame({
-        "rep_id": _str([r.rep_id for r in reps]),
-        "name": _str([r.name for r in reps]),
-        "team": _str([r.team for r in reps]),
-        "level": _str([r.level for r in reps]),
+        "rep_id": pd.Series(rep_ids),
+        "name": pd.Series([r.name for r in reps], dtype="str"),
+        "team": pd.Series([r.team for r in reps], dtype="str"),
+        "level": pd.Series([r.level for r in reps], dtype="str"),
         "hired_on": pd.Series(np.array([r.hired_on for r in reps], dtype="datetime64[D]")
                               .astype("datetime64[ns]"), dtype="datetime64[ns]"),
-    })
+    }, copy=False)
     activities = _activities(m, rep_ids, lid, cust_ids, inv_ids)
     return Ledger(customers=customers, deals=deals, invoices=invoices, payments=payments,
                   reps=reps_df, leads=leads, activities=activities, surveys=surveys,
@@ -191,43 +200,45 @@ def build_ledger(m: Model, source: str) -> Ledger:
 
 
 def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
-    a = np.array(m.acts, dtype=float).reshape(-1, 5)
-    rep = a[:, 0].astype(np.int64)
+    a = _table(m.acts, 5)
     t0 = a[:, 1]
     t1 = np.minimum(a[:, 2], m.horizon)
-    kind = a[:, 3].astype(np.int64)
-    ref = a[:, 4].astype(np.int64)
     # Split tasks that run past the end of a working day: one row per day touched.
-    d0 = np.floor(t0).astype(np.int64)
-    d1 = np.maximum(np.ceil(t1).astype(np.int64) - 1, d0)
-    pieces = d1 - d0 + 1
-    row = np.repeat(np.arange(len(a)), pieces)
-    offset = np.arange(len(row)) - np.repeat(np.cumsum(pieces) - pieces, pieces)
-    day = d0[row] + offset
-    start = np.maximum(t0[row], day)
-    end = np.minimum(t1[row], day + 1.0)
+    d0 = np.floor(t0).astype(np.int32)
+    pieces = np.maximum(np.ceil(t1).astype(np.int32) - d0, 1)
+    row = np.repeat(np.arange(len(a), dtype=np.int32), pieces)
+    day = d0[row] + (np.arange(len(row), dtype=np.int32)
+                     - np.repeat((np.cumsum(pieces) - pieces).astype(np.int32), pieces))
+    del d0, pieces
+    # In order of time, then rep, like a CRM's activity log.
+    order = np.lexsort((a[:, 0][row], np.maximum(t0[row], day)))
+    row, day = row[order], day[order]
+    del order
     team = m.scenario.team
     base = m.calendar.dates[day].astype("datetime64[s]")
 
-    def at(t: np.ndarray) -> np.ndarray:
+    def at(t: np.ndarray, day: np.ndarray, base: np.ndarray) -> pd.Series:
         secs = np.rint((team.day_starts_at + (t - day) * team.hours_per_day) * 3600)
-        return (base + secs.astype(np.int64).astype("timedelta64[s]")).astype("datetime64[ns]")
+        return pd.Series((base + secs.astype("timedelta64[s]")).astype("datetime64[ns]"))
 
-    k = kind[row]
-    r = ref[row]
-    refs = np.full(len(row), None, dtype=object)
-    for lo, hi, ids in ((FIRST_CONTACT, CONTRACT, lid), (REPEAT_ORDER, REPEAT_ORDER, cust_ids),
-                        (FEEDBACK, FEEDBACK, cust_ids), (REVISIT, REVISIT, cust_ids),
-                        (COLLECTION_CALL, COLLECTION_CALL, inv_ids)):
-        sel = (k >= lo) & (k <= hi)
-        refs[sel] = ids[r[sel]]
+    started = at(np.maximum(t0[row], day), day, base)
+    ended = at(np.minimum(t1[row], day + 1.0), day, base)
+    del base, day, t1
+    # ref_id: a lead, customer or invoice id by task; one array holding all three.
+    k = a[:, 3].astype(np.int8)[row]
+    where = a[:, 4].astype(np.int64)[row]
+    n_leads, n_cust = len(lid), len(cust_ids)
+    where[(k == REPEAT_ORDER) | (k == FEEDBACK) | (k == REVISIT)] += n_leads
+    where[k == COLLECTION_CALL] += n_leads + n_cust
+    where[k == MEETING] = -1
+    refs = type(lid)._concat_same_type([lid, cust_ids, inv_ids])
     return pd.DataFrame({
-        "rep_id": _str(rep_ids[rep[row]]),
-        "started_at": pd.Series(at(start), dtype="datetime64[ns]"),
-        "ended_at": pd.Series(at(end), dtype="datetime64[ns]"),
-        "task": _str(np.array(TASKS, dtype=object)[k]),
-        "ref_id": _str(refs),
-    })
+        "rep_id": _take(rep_ids, a[:, 0].astype(np.int32)[row]),
+        "started_at": started,
+        "ended_at": ended,
+        "task": _take(_names(TASKS), k),
+        "ref_id": _take(refs, where),
+    }, copy=False)
 
 
 def build_trace(m: Model) -> pd.DataFrame:
@@ -246,7 +257,7 @@ def build_trace(m: Model) -> pd.DataFrame:
     customer promised to pay), ``payment`` (amount; invoice id) and ``churned``
     (satisfaction).
     """
-    lid = lead_ids(m)
+    lid = np.asarray(lead_ids(m), dtype=object)
     lc = _lead_columns(m)
     n = len(lid)
     thr = m.scenario.scoring.threshold
@@ -264,7 +275,7 @@ def build_trace(m: Model) -> pd.DataFrame:
         np.array(CHANNELS, dtype=object)[lc["channel"]])
     dq = np.flatnonzero(lc["score"] < thr)
     add(lc["t"][dq], dq, EV_DISQUALIFIED, np.full(len(dq), -1), lc["score"][dq])
-    a = np.array(m.acts, dtype=float).reshape(-1, 5)
+    a = _table(m.acts, 5)
     a = a[(a[:, 3] >= FIRST_CONTACT) & (a[:, 3] <= CONTRACT)]
     add(a[:, 1], a[:, 4], EV_STEP, a[:, 0], (a[:, 2] - a[:, 1]) * m.scenario.team.hours_per_day,
         np.array(TASKS, dtype=object)[a[:, 3].astype(np.int64)])
@@ -274,23 +285,23 @@ def build_trace(m: Model) -> pd.DataFrame:
     lost = np.flatnonzero(outcome == 2)
     add(closed[lost], lost, EV_LOST, rep_of[lost], np.full(len(lost), nan),
         np.array(TASKS, dtype=object)[np.asarray(m.L_stage)[lost]])
-    d = np.array(m.deals, dtype=float).reshape(-1, 7)
+    d = _table(m.deals, 7)
     cust_lead = np.array([c.lead for c in m.customers], dtype=np.int64)
-    deal_ids = _ids("D", len(d))
+    deal_ids = np.asarray(_ids("D", len(d)), dtype=object)
     d_lead = cust_lead[d[:, 0].astype(np.int64)] if len(d) else np.empty(0, np.int64)
     new = d[:, 6] == 0
     add(d[new, 2], d_lead[new], EV_WON, d[new, 1], d[new, 5], deal_ids[new])
     inv = m.invoices
     inv_lead = np.array([i.cust.lead for i in inv], dtype=np.int64)
     inv_rep = np.array([i.rep.idx for i in inv], dtype=np.int64)
-    inv_ids = _ids("I", len(inv))
+    inv_ids = np.asarray(_ids("I", len(inv)), dtype=object)
     add([i.issued for i in inv], inv_lead, EV_INVOICE, inv_rep, [i.amount for i in inv],
         inv_ids)
-    p = np.array(m.payments, dtype=float).reshape(-1, 3)
+    p = _table(m.payments, 3)
     pi = p[:, 0].astype(np.int64)
     add(p[:, 1], inv_lead[pi], EV_PAYMENT, inv_rep[pi], p[:, 2], inv_ids[pi])
-    if m.trace:
-        r = np.array(m.trace, dtype=float).reshape(-1, 5)
+    if len(m.trace):
+        r = _table(m.trace, 5)
         ev = r[:, 2].astype(np.int64)
         detail = np.full(len(r), None, dtype=object)
         value = r[:, 4].copy()
@@ -311,11 +322,11 @@ def build_trace(m: Model) -> pd.DataFrame:
     return pd.DataFrame({
         "time": t[order],
         "date": _dates(m, t[order]),
-        "lead_id": _str(lid[lead[order]]),
-        "rep_id": _str(rep_ids[rep[order]]),
-        "event": _str(event[order]),
+        "lead_id": pd.Series(lid[lead[order]], dtype="str"),
+        "rep_id": pd.Series(rep_ids[rep[order]], dtype="str"),
+        "event": pd.Series(event[order], dtype="str"),
         "value": value[order],
-        "detail": _str(detail[order]),
+        "detail": pd.Series(detail[order], dtype="str"),
     })
 
 

@@ -84,7 +84,7 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
 
 def _record(m: Model, rep: Rep, inv: Invoice, t: float, amount: float) -> None:
     inv.paid += amount
-    m.payments.append((inv.idx, t, amount))
+    m.payments.extend((inv.idx, t, amount))
     rep.cash[m.month_of(t)] += amount
 
 
@@ -110,7 +110,7 @@ def start_call(m: Model, rep: Rep, inv: Invoice, now: float, kind: int) -> float
     if inv.paid >= inv.amount:
         return None
     dur = m.task_days[kind] * rep.dur() * rep.inv_speed
-    m.acts.append((rep.idx, now, now + dur, kind, inv.idx))
+    m.acts.extend((rep.idx, now, now + dur, kind, inv.idx))
     return dur
 
 
@@ -119,7 +119,7 @@ def finish_call(m: Model, rep: Rep, inv: Invoice, t0: float, t1: float, kind: in
     inv.calls += 1
     ok = rep.u() < m.call_success
     if m.tracing:
-        m.trace.append((t1, inv.cust.lead, EV_CALL, rep.idx, 1.0 if ok else 0.0))
+        m.trace.extend((t1, inv.cust.lead, EV_CALL, rep.idx, 1.0 if ok else 0.0))
     if ok:
         when = t1 + rep.e() * m.pay_after_call
         if when < inv.pay_t:

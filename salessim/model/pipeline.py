@@ -75,7 +75,7 @@ def step_handlers(m: Model):
     days; ``finish(m, rep, opp, t0, t1, kind)`` applies the customer's answer.
     """
     D = m.D
-    acts = m.acts.append
+    acts = m.acts.extend
     task_days, conversion, lag_days = m.task_days, m.conversion, m.lag_days
     L_rep, L_fc, L_stage, L_outcome, L_closed = m.L_rep, m.L_fc, m.L_stage, m.L_outcome, \
         m.L_closed

@@ -22,6 +22,7 @@ tries at each step, and works ``k ** skill_speed`` times as fast. Team meetings
 from __future__ import annotations
 
 import math
+from functools import partial
 from heapq import heappop
 from statistics import NormalDist
 from typing import TYPE_CHECKING
@@ -62,7 +63,6 @@ class Rep:
     __slots__ = (
         "idx", "rep_id", "name", "team", "level", "hired_on", "skill", "inv_speed", "queues",
         "agenda", "inbox", "dur", "u", "e", "z", "revenue", "cash", "new_customers",
-        "rule_state",
     )
 
     def __init__(self, idx: int, m: Model) -> None:
@@ -81,7 +81,6 @@ class Rep:
         self.revenue = [0.0] * months
         self.cash = [0.0] * months
         self.new_customers = [0] * months
-        self.rule_state = None  # for the decision rule's own use
 
     def set_skill(self, skill: float, speed_elasticity: float) -> None:
         self.skill = skill
@@ -168,12 +167,16 @@ def rep_process(m: Model, rep: Rep):
     env = m.env
     timeout = env.timeout
     horizon = m.horizon
-    choose = m.rule.choose
+    rule = m.rule
+    chooser = getattr(rule, "chooser", None)
+    choose = chooser(rep) if chooser is not None else partial(rule.choose, rep)
     start, finish = m.start, m.finish
     queues = rep.queues
     ag = rep.agenda
     ib = rep.inbox
+    arrivals, n_arrivals = ib.times, ib.n
     pool = m.pool
+    sync_from, sync_to = CONTRACT, REPEAT_ORDER  # tasks that may place an order
     clock = 0.0  # the rep's own clock: when its last task ended
     next_sync = 1.0  # the end of the current working day
     while True:
@@ -181,9 +184,9 @@ def rep_process(m: Model, rep: Rep):
         while True:
             if ag and ag[0][0] <= t:
                 catch_up(m, rep, t)
-            elif ib.ptr < ib.n and ib.times[ib.ptr] <= t:
+            elif ib.ptr < n_arrivals and arrivals[ib.ptr] <= t:
                 take_in(m, rep, ib, t)
-            kind = choose(rep, t)
+            kind = choose(t)
             if kind >= 0:
                 item = heappop(queues[kind])[2]
                 dur = start[kind](m, rep, item, t, kind)
@@ -198,7 +201,7 @@ def rep_process(m: Model, rep: Rep):
         clock = t + dur
         if clock >= horizon:
             return  # the task runs past the end of the simulation: its outcome is not seen
-        if pool or kind >= CONTRACT and kind <= REPEAT_ORDER or clock >= next_sync:
+        if pool or sync_from <= kind <= sync_to or clock >= next_sync:
             yield timeout(clock - env.now)
             next_sync = float(int(clock) + 1)
         finish[kind](m, rep, item, t, clock, kind)
@@ -215,7 +218,7 @@ def meeting_items(m: Model) -> list[tuple]:
 
 def start_meeting(m: Model, rep: Rep, item: int, now: float, kind: int) -> float:
     dur = m.task_days[MEETING]
-    m.acts.append((rep.idx, now, now + dur, MEETING, -1))
+    m.acts.extend((rep.idx, now, now + dur, MEETING, -1))
     return dur
 
 

@@ -24,6 +24,7 @@ negotiation, up to ``pricing.concession_max`` and never above ``pricing.max_disc
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -51,8 +52,11 @@ class DecisionRule(Protocol):
 
     ``choose`` returns the kind of task (an index of :data:`TASKS`) the rep works on next,
     or -1 to wait; only a queue whose first item is ready (``queue[0][0] <= now``) may be
-    chosen. ``discount`` returns the discount (a fraction, whole percent) offered to an
-    opportunity in negotiation; ``u`` is that lead's own uniform random number.
+    chosen. A rule may also offer ``chooser(rep)``, returning a function of ``now`` alone
+    that gives the same answers faster; the model uses it when present.
+
+    ``discount`` returns the discount (a fraction, whole percent) offered to an opportunity
+    in negotiation; ``u`` is that lead's own uniform random number.
     """
 
     name: str
@@ -76,13 +80,24 @@ class ProcedureRule:
         self._max_pct = math.floor(p.max_discount * 100 + 1e-9)
 
     def choose(self, rep: Rep, now: float) -> int:
-        pairs = rep.rule_state
-        if pairs is None:
-            pairs = rep.rule_state = [(k, rep.queues[k]) for k in self.order]
-        for kind, q in pairs:
+        queues = rep.queues
+        for kind in self.order:
+            q = queues[kind]
             if q and q[0][0] <= now:
                 return kind
         return -1
+
+    def chooser(self, rep: Rep) -> Callable[[float], int]:
+        """``choose`` for one rep, as a function of time only (the model's fast path)."""
+        pairs = tuple((kind, rep.queues[kind]) for kind in self.order)
+
+        def choose(now: float) -> int:
+            for kind, q in pairs:
+                if q and q[0][0] <= now:
+                    return kind
+            return -1
+
+        return choose
 
     def discount(self, rep: Rep, opp: Opp, now: float, u: float) -> float:
         d = round((self._standard + self._concession * u) * 100)

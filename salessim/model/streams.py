@@ -14,6 +14,7 @@ generator for every event.
 from __future__ import annotations
 
 import zlib
+from array import array
 from collections.abc import Callable, Iterator
 from itertools import chain
 
@@ -21,7 +22,7 @@ import numpy as np
 
 __all__ = ["stream", "block"]
 
-_BLOCK = 2048
+_BLOCK = 1024
 
 
 def _key(name: str) -> int:
@@ -54,8 +55,8 @@ def block(rng: np.random.Generator, kind="uniform", size: int = _BLOCK) -> Calla
         def fill() -> np.ndarray:
             return kind(rng, size)
 
-    def blocks() -> Iterator[list[float]]:
+    def blocks() -> Iterator[array]:
         while True:
-            yield fill().tolist()
+            yield array("d", fill().tobytes())
 
     return chain.from_iterable(blocks()).__next__

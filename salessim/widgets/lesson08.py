@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import html
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ __all__ = ["MaskingPreview", "SurveyResult", "compute_masking", "compute_surveys
 CSAT_SCALE = range(1, 6)
 NPS_SCALE = range(0, 11)
 _GREEN, _GREY, _RED = "#1a7f37", "#8c959f", "#cf222e"
+_ALL_TEAMS = "All teams"
+_RULE_ORDER = ["keep", "drop", *(rule for rule in RULES if rule not in ("keep", "drop"))]
 
 
 # ------------------------------------------------------------------ surveys (R2.3.1.3)
@@ -94,19 +97,25 @@ class SurveyResult:
         """The numbers in two lines of plain text."""
         if not self.answers:
             return f"{self.period}, {self.who}: no survey answers"
-        return (f"{self.period}, {self.who}: {self.answers} answers\n"
+        return (f"{self.period}, {self.who}: {_n(self.answers, 'answer')}\n"
                 f"CSAT {self.csat:.1%} ({self.satisfied} of {self.answers} answered 4 or 5); "
-                f"NPS {self.nps:+.1f} ({self.promoters} promoters, {self.passives} passives, "
-                f"{self.detractors} detractors)")
+                f"NPS {self.nps:+.1f} ({self._groups()})")
+
+    def _groups(self) -> str:
+        return (f"{_n(self.promoters, 'promoter')}, {_n(self.passives, 'passive')}, "
+                f"{_n(self.detractors, 'detractor')}")
 
     def _repr_html_(self) -> str:
+        where = f"<b>{html.escape(self.period)}, {html.escape(self.who)}</b>"
         if not self.answers:
-            return f"<b>{html.escape(self.period)}, {self.who}</b>: no survey answers"
-        return (f"<b>{html.escape(self.period)}, {html.escape(self.who)}</b>: "
-                f"{self.answers} answers<br><b>CSAT {self.csat:.1%}</b> ({self.satisfied} of "
-                f"{self.answers} answered 4 or 5) &middot; <b>NPS {self.nps:+.1f}</b> "
-                f"({self.promoters} promoters, {self.passives} passives, {self.detractors} "
-                "detractors)")
+            return f"{where}: no survey answers"
+        return (f"{where}: {_n(self.answers, 'answer')}<br><b>CSAT {self.csat:.1%}</b> "
+                f"({self.satisfied} of {self.answers} answered 4 or 5) &middot; "
+                f"<b>NPS {self.nps:+.1f}</b> ({self._groups()})")
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def _kind(period: str) -> str:
@@ -218,7 +227,8 @@ def plot_surveys(result: SurveyResult) -> Figure:
         right.bar(list(scores), result.nps_counts.loc[list(scores)].to_numpy(), color=colour,
                   label=label)
     right.set_xticks(list(NPS_SCALE))
-    right.set_xlabel("NPS answer: how likely to recommend us\n(0 = not at all, 10 = extremely likely)")
+    right.set_xlabel("NPS answer: how likely to recommend us\n"
+                     "(0 = not at all, 10 = extremely likely)")
     right.set_ylabel("customers (count)")
     nps = "no answers" if not result.answers else f"NPS {result.nps:+.1f} points"
     right.set_title(f"Recommendation: {nps}")
@@ -228,7 +238,7 @@ def plot_surveys(result: SurveyResult) -> Figure:
         ax.set_ylim(0, top + 1)
         ax.yaxis.get_major_locator().set_params(integer=True)
     fig.suptitle(f"Customer satisfaction surveys, {result.period}, {result.who} "
-                 f"({result.answers} answers)")
+                 f"({_n(result.answers, 'answer')})")
     return fig
 
 
@@ -245,34 +255,38 @@ def survey_dashboard(ledger: Ledger | None = None, period: str | None = None):
     Returns
     -------
     ipywidgets.VBox
-        The main control is the ``Period`` drop-down; the numbers are shown in an HTML
-        widget with the CSS class ``salessim-result``.
+        The main control is the ``Period`` drop-down; the numbers are shown in the HTML
+        widget ``Scores``, with the CSS class ``salessim-result``.
     """
     import ipywidgets as widgets
-    from IPython.display import display
 
     ledger = Ledger.from_csv_dir(sample_crm_dir()) if ledger is None else ledger
     periods = survey_periods(ledger)
     choose_period = widgets.Dropdown(options=periods, value=period or periods[0],
                                      description="Period")
-    choose_team = widgets.Dropdown(
-        options=[("All teams", None)] + [(t, t) for t in survey_teams(ledger)],
-        value=None, description="Team")
-    numbers = widgets.HTML()
+    choose_team = widgets.Dropdown(options=[_ALL_TEAMS, *survey_teams(ledger)],
+                                   value=_ALL_TEAMS, description="Team")
+    numbers = widgets.HTML(description="Scores")
     numbers.add_class("salessim-result")
-    plot = widgets.Output()
+    plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
     def update(_=None) -> None:
-        result = compute_surveys(ledger, choose_period.value, choose_team.value)
+        team = None if choose_team.value == _ALL_TEAMS else choose_team.value
+        result = compute_surveys(ledger, choose_period.value, team)
         numbers.value = result._repr_html_()
-        with plot:
-            plot.clear_output(wait=True)
-            display(plot_surveys(result))
+        plot.value = _png(plot_surveys(result))
 
     choose_period.observe(update, "value")
     choose_team.observe(update, "value")
     update()
     return widgets.VBox([widgets.HBox([choose_period, choose_team]), numbers, plot])
+
+
+def _png(fig: Figure) -> bytes:
+    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 # ------------------------------------------------------------------ masking (R2.3.1.2)
@@ -352,19 +366,19 @@ def masking_dashboard(extract: pd.DataFrame, rules: Mapping[str, str] | None = N
     Returns
     -------
     ipywidgets.VBox
-        The verdict is shown in an HTML widget with the CSS class
+        The verdict is shown in the HTML widget ``Check``, with the CSS class
         ``salessim-masking-result``.
     """
     import ipywidgets as widgets
 
     rules = dict(rules or {})
     choices = {
-        column: widgets.Dropdown(options=list(RULES), value=rules.get(column, "keep"),
+        column: widgets.Dropdown(options=_RULE_ORDER, value=rules.get(column, "keep"),
                                  description=str(column),
                                  style={"description_width": "initial"})
         for column in extract.columns
     }
-    verdict = widgets.HTML()
+    verdict = widgets.HTML(description="Check")
     verdict.add_class("salessim-masking-result")
     table = widgets.HTML()
 
@@ -374,7 +388,7 @@ def masking_dashboard(extract: pd.DataFrame, rules: Mapping[str, str] | None = N
         verdict.value = (f'<b style="color: {colour};">{"Safe" if preview.safe else "Not yet"}'
                          f"</b>: {html.escape(preview.verdict)}")
         shown = extract if preview.table is None else preview.table
-        table.value = shown.to_html(na_rep="")
+        table.value = shown.to_html(index=False, na_rep="", float_format="{:,.2f}".format)
 
     for widget in choices.values():
         widget.observe(update, "value")

@@ -43,6 +43,15 @@ _USER_SETTINGS = {
 }
 
 
+# Started in front of the server on Linux: ask the kernel to send the server SIGTERM when the
+# test process dies, even by SIGKILL, so an interrupted test run leaves no server behind.
+_DIE_WITH_PARENT = (
+    "import ctypes, os, signal, sys\n"
+    "ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG\n"
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])\n"
+)
+
+
 def free_port() -> int:
     """Return a TCP port on 127.0.0.1 that is free right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -170,14 +179,17 @@ class LabServer:
         """Start ``jupyter lab`` serving ``root``, with its settings and log under ``workdir``.
 
         No token or password (it listens on 127.0.0.1 only), no browser, ``--allow-root``
-        when running as root, and ``--expose-app-in-browser`` so that tests can read the
+        when running as root, idle kernels without a page culled after 15 s, and
+        ``--expose-app-in-browser`` so that tests can read the
         notebook model (JupyterLab's own UI tests use the same switch).
         """
         env = isolated_jupyter_env(workdir) if env is None else env
         port = free_port()
         log = workdir / "jupyterlab.log"
+        launcher = ["-c", _DIE_WITH_PARENT] if sys.platform == "linux" else []
         args = [
             sys.executable,
+            *launcher,
             "-m",
             "jupyter",
             "lab",
@@ -189,6 +201,10 @@ class LabServer:
             "--IdentityProvider.token=",
             "--ServerApp.password=",
             f"--ServerApp.root_dir={root}",
+            # The server shuts down the kernels of closed pages by itself, so a long test
+            # session keeps a few kernels in memory and no test waits for a shutdown.
+            "--MappingKernelManager.cull_idle_timeout=15",
+            "--MappingKernelManager.cull_interval=5",
             *(["--allow-root"] if os.geteuid() == 0 else []),
             *extra_args,
         ]

@@ -1,0 +1,229 @@
+"""The lessons' main widgets, checked in a real browser against the package.
+
+Each lesson from 01 on adds one :class:`LessonWidgetCase` to ``LESSON_CASES``: which notebook,
+the description label of its main control, what to do to that control, and a function that
+computes, with the package, the number the widget must show for the control's new value.
+:func:`run_case` opens the lesson in JupyterLab, runs all cells, checks that the widget shows
+the package's number before and after the change, and that nothing on the page went wrong.
+
+Example entry (lesson 06's KPI dashboard)::
+
+    LessonWidgetCase(
+        notebook="06_kpis.ipynb",
+        control_label="Monthly target (CNY)",
+        action=Slide(steps=2),
+        expected_fn=lambda v: Targets(monthly_revenue=v).revenue("Q"),
+        pattern=r"Quarterly target: ([\\d,]+) CNY",
+    )
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lab_page import DEFAULT_TIMEOUT, RUN_ALL_TIMEOUT, LabPage, parse_number
+
+__all__ = [
+    "Slide",
+    "SetSlider",
+    "Choose",
+    "Type",
+    "LessonWidgetCase",
+    "CaseResult",
+    "LESSON_CASES",
+    "FIRST_NUMBER",
+    "shown_matches",
+    "run_case",
+]
+
+FIRST_NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
+
+
+@dataclass(frozen=True)
+class Slide:
+    """Press the arrow key ``steps`` times on a slider (negative: to the left)."""
+
+    steps: int
+
+    def apply(self, lab: LabPage, label: str) -> str:
+        return lab.move_slider(label, self.steps)
+
+
+@dataclass(frozen=True)
+class SetSlider:
+    """Type ``value`` into a slider's readout."""
+
+    value: float
+
+    def apply(self, lab: LabPage, label: str) -> str:
+        return lab.set_slider(label, self.value)
+
+
+@dataclass(frozen=True)
+class Choose:
+    """Choose the dropdown option whose text is ``option``."""
+
+    option: str
+
+    def apply(self, lab: LabPage, label: str) -> str:
+        return lab.choose(label, self.option)
+
+
+@dataclass(frozen=True)
+class Type:
+    """Replace a text box's text with ``text`` and press Enter."""
+
+    text: str
+
+    def apply(self, lab: LabPage, label: str) -> str:
+        return lab.type_text(label, self.text)
+
+
+Action = Slide | SetSlider | Choose | Type
+
+
+@dataclass(frozen=True)
+class LessonWidgetCase:
+    """One lesson's main widget and how to check it.
+
+    Parameters
+    ----------
+    notebook : str
+        The lesson's file name in ``notebooks/``, e.g. ``"06_kpis.ipynb"``.
+    control_label : str
+        The description label of the control to change, exactly as shown.
+    action : Slide | SetSlider | Choose | Type
+        What to do to the control.
+    expected_fn : callable
+        Computes with the package the number the widget must show. It receives the control's
+        value as the page shows it: a number (int when whole) for a slider, the option's text
+        for a dropdown, the text for a text box.
+    pattern : str
+        Regular expression whose first group is the number, searched in the widget's text.
+    output_label : str, optional
+        Description label of an HTML widget that shows the number. By default the number is
+        read from the Output areas of the widget that holds the control (what an
+        ``interactive`` function printed).
+    run_timeout : float
+        Seconds allowed for Run All Cells.
+    """
+
+    notebook: str
+    control_label: str
+    action: Action
+    expected_fn: Callable[[float | str], float]
+    pattern: str = FIRST_NUMBER
+    output_label: str | None = None
+    run_timeout: float = RUN_ALL_TIMEOUT
+
+    @property
+    def id(self) -> str:
+        return f"{self.notebook.removesuffix('.ipynb')}:{self.control_label}"
+
+
+# One entry per lesson from 01 on; a test checks that no lesson is missing.
+LESSON_CASES: list[LessonWidgetCase] = []
+
+
+@dataclass(frozen=True)
+class CaseResult:
+    """What the browser showed: control value and number, before and after the change."""
+
+    value_before: float | str
+    shown_before: str
+    value_after: float | str
+    shown_after: str
+    run_seconds: float
+    update_seconds: float
+
+
+def shown_matches(shown: str, expected: float) -> bool:
+    """Whether the displayed number is ``expected`` rounded to the digits it shows.
+
+    ``"309,000"`` matches 309000.4 but not 309001; ``"85.3"`` matches 85.26.
+    """
+    decimals = len(shown.split(".")[1]) if "." in shown else 0
+    return abs(parse_number(shown) - expected) <= 0.5 * 10.0**-decimals * (1 + 1e-9)
+
+
+def _control_value(text: str, action: Action) -> float | str:
+    if isinstance(action, Slide | SetSlider):
+        number = parse_number(text)
+        return int(number) if number.is_integer() else number
+    return text
+
+
+def _widget_text(lab: LabPage, case: LessonWidgetCase) -> str:
+    if case.output_label is not None:
+        return lab.html_text(case.output_label)
+    return lab.output_text(case.control_label)
+
+
+def _number_in(text: str, case: LessonWidgetCase, when: str) -> str:
+    match = re.search(case.pattern, text)
+    if match is None:
+        raise AssertionError(
+            f"{case.id}: {when}, no number matching {case.pattern!r} in the widget's text "
+            f"{text!r}"
+        )
+    return match.group(1)
+
+
+def _wait_for_update(lab: LabPage, case: LessonWidgetCase, before: str) -> str:
+    """Wait until the widget's text has changed and settled, or a problem shows up."""
+    deadline = time.monotonic() + DEFAULT_TIMEOUT
+    while time.monotonic() < deadline:
+        text = _widget_text(lab, case)
+        if lab.problems():
+            return text
+        if text != before and re.search(case.pattern, text):
+            lab.wait_kernel_idle()
+            time.sleep(0.2)
+            settled = _widget_text(lab, case)
+            if settled == text:
+                return text
+        time.sleep(0.1)
+    raise AssertionError(
+        f"{case.id}: the widget's text did not change within {DEFAULT_TIMEOUT:.0f} s after "
+        f"{case.action}; it still reads {before!r}"
+    )
+
+
+def run_case(lab: LabPage, case: LessonWidgetCase) -> CaseResult:
+    """Open the case's notebook, run all cells, change the control, check the number.
+
+    Checks, in order: no problem on the page after Run All Cells; the number shown equals
+    ``expected_fn`` of the control's initial value; after the action the text changes, no
+    problem appears, and the number shown equals ``expected_fn`` of the control's new value.
+    """
+    lab.open_notebook(case.notebook)
+    run_seconds = lab.run_all_cells(timeout=case.run_timeout)
+    lab.assert_no_problems()
+
+    value_before = _control_value(lab.control_value(case.control_label), case.action)
+    text_before = _widget_text(lab, case)
+    shown_before = _number_in(text_before, case, "before the change")
+    expected_before = case.expected_fn(value_before)
+    assert shown_matches(shown_before, expected_before), (
+        f"{case.id}: with the control at {value_before!r} the widget shows {shown_before}, "
+        f"the package computes {expected_before!r}"
+    )
+
+    started = time.monotonic()
+    value_after = _control_value(case.action.apply(lab, case.control_label), case.action)
+    assert value_after != value_before, f"{case.id}: {case.action} did not change the control"
+    text_after = _wait_for_update(lab, case, text_before)
+    update_seconds = time.monotonic() - started
+    lab.assert_no_problems()
+    shown_after = _number_in(text_after, case, f"after {case.action}")
+    expected_after = case.expected_fn(value_after)
+    assert shown_matches(shown_after, expected_after), (
+        f"{case.id}: after {case.action} the control reads {value_after!r} and the widget "
+        f"shows {shown_after}, the package computes {expected_after!r}"
+    )
+    return CaseResult(
+        value_before, shown_before, value_after, shown_after, run_seconds, update_seconds
+    )
