@@ -162,7 +162,9 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="seed of the run (default: 0)")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the ledger to")
     p.add_argument("--months", type=int, help="override calendar.months")
-    p.add_argument("--reps", type=int, help="override team.reps")
+    p.add_argument("--reps", type=int, help="a team of this many reps, with the lead channels "
+                   "and delivery capacity scaled in proportion (--set team.reps=N changes "
+                   "the team alone)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override any scenario parameter by its dotted path, the value in TOML "
                    "syntax, e.g. --set fulfilment.capacity_per_day=8 (repeatable)")
@@ -176,9 +178,11 @@ def _run_simulate(args: argparse.Namespace) -> None:
     overrides = dict(parse_assignment(text) for text in args.set)
     if args.months is not None:
         overrides["calendar.months"] = args.months
-    if args.reps is not None:
-        overrides["team.reps"] = args.reps
     scenario = load_scenario(args.scenario)
+    if args.reps is not None:
+        if args.reps < 1:
+            raise UsageError(f"--reps {args.reps}: a team needs at least 1 rep")
+        scenario = scenario.with_team(args.reps)
     if overrides:
         scenario = scenario.with_overrides(overrides)
     run = simulate(scenario, seed=args.seed)
@@ -229,7 +233,9 @@ def _experiment_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--by", choices=["rep", "team", "company"], default="rep",
                    help="rows per rep (default), team or the whole company")
     p.add_argument("--months", type=int, help="override calendar.months")
-    p.add_argument("--reps", type=int, help="override team.reps")
+    p.add_argument("--reps", type=int, help="a team of this many reps, with the lead channels "
+                   "and delivery capacity scaled in proportion (--set team.reps=N changes "
+                   "the team alone)")
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override a scenario parameter by its dotted path (repeatable)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -268,9 +274,11 @@ def _run_experiment(args: argparse.Namespace) -> None:
     overrides = dict(parse_assignment(text) for text in args.set)
     if args.months is not None:
         overrides["calendar.months"] = args.months
-    if args.reps is not None:
-        overrides["team.reps"] = args.reps
     scenario = load_scenario(args.scenario)
+    if args.reps is not None:
+        if args.reps < 1:
+            raise UsageError(f"--reps {args.reps}: a team needs at least 1 rep")
+        scenario = scenario.with_team(args.reps)
     if overrides:
         scenario = scenario.with_overrides(overrides)
     grid = load_grid(args.grid) if args.grid else None

@@ -52,10 +52,11 @@ _GROUP = {"rep": "rep_id", "team": "team", "company": None}
 _MONTHS = {"M": 1, "Q": 3, "Y": 12}
 
 # The date columns that span a ledger's periods.
-_DATES = {
-    "customers": ("acquired_on", "churned_on"),
+_DATES = {  # dates on which something happened; not due dates (they lie ahead), nor the
+    # acquisition dates of customers won before the ledger's first transaction
+    "customers": ("churned_on",),
     "deals": ("signed_on",),
-    "invoices": ("issued_on", "due_on"),
+    "invoices": ("issued_on",),
     "payments": ("paid_on",),
     "leads": ("created_on", "first_contact_on", "closed_on"),
     "surveys": ("surveyed_on",),
@@ -95,9 +96,12 @@ def _kpi(extra: str = "", returns: str = ""):
 def periods(ledger: Ledger, period: str = "M") -> list[str]:
     """Every period label from the ledger's first date to its last.
 
-    The dates read are the customers' acquisition and churn, deals' signing, invoices' issue
-    and due dates, payments, and, when those tables are present, leads' creation, first
-    contact and closing and the survey dates. Missing dates are ignored.
+    The dates read are those on which something happened: deals signed, invoices issued,
+    payments made, customers lost and, when those tables are present, leads created, first
+    contacted and closed, and surveys answered. Due dates are left out (they lie ahead of an
+    export), and so are acquisition dates (a CRM export usually holds customers won before
+    its first transaction; every customer won inside it has a deal signed that day anyway).
+    Missing dates are ignored.
 
     Parameters
     ----------
@@ -179,9 +183,14 @@ class _Grid:
         months = values.astype("datetime64[M]").astype("int64")
         return np.where(np.isnat(values), np.nan, months // _MONTHS[self.kind])
 
-    def _cells(self, rows: pd.DataFrame, when: str) -> np.ndarray:
-        """Each row's position in ``frame``, or -1 when the row is left out."""
+    def _cells(self, rows: pd.DataFrame, when: str, early: bool = False) -> np.ndarray:
+        """Each row's position in ``frame``, or -1 when the row is left out.
+
+        With ``early``, a date before the first period counts in the first period.
+        """
         offset = self.number(rows[when]) - self.first
+        if early:
+            offset = np.fmax(offset, np.where(np.isnan(offset), np.nan, 0.0))
         inside = (offset >= 0) & (offset < self.n_periods)
         period = np.where(inside, offset, -1).astype("int64")
         if self.column is None:
@@ -197,14 +206,15 @@ class _Grid:
         return np.where((period >= 0) & (group >= 0), period * len(self.groups) + group, -1)
 
     def tally(self, rows: pd.DataFrame, when: str, values: list[str],
-              how: str = "sum") -> pd.DataFrame:
+              how: str = "sum", early: bool = False) -> pd.DataFrame:
         """Aggregate ``values`` of ``rows`` by the period of column ``when`` and the group.
 
         ``how`` is ``"sum"`` or ``"median"``. One row per grid row, in grid order; sums are 0
         where no row fell, medians NaN. Rows without a date, or without a rep when grouping
         by rep or team, are left out; a rep_id the reps table does not know is an error.
+        With ``early``, rows dated before the first period count in the first period.
         """
-        cells = self._cells(rows, when)
+        cells = self._cells(rows, when, early)
         kept = cells >= 0
         size = len(self.frame)
         out = {}
@@ -233,12 +243,25 @@ class _Grid:
 
         A row is open at the end of period p when its ``start`` falls in p or earlier and its
         ``end`` is missing or falls in a later period; a row that starts and ends in the
-        same period is never open at a period's end.
+        same period is never open at a period's end. Rows that started before the first
+        period (customers won before a CRM export begins) are carried into it.
         """
         rows = rows[rows[end].isna().to_numpy()
                     | (self.number(rows[start]) < self.number(rows[end]))]
-        flow = self.tally(rows, start, [weight])[weight] - self.tally(rows, end, [weight])[weight]
+        flow = (self.tally(rows, start, [weight], early=True)[weight]
+                - self.tally(rows, end, [weight], early=True)[weight])
         return self.running(flow)
+
+    def open_at_start(self, rows: pd.DataFrame, start: str, end: str, weight: str) -> pd.Series:
+        """Sum of ``weight`` over the rows open at each period's start.
+
+        Open at the start of period p: open at the end of the period before, or, for the
+        first period, started before it and not ended before it.
+        """
+        opening = self.previous(self.open_at_end(rows, start, end, weight))
+        s, e = self.number(rows[start]), self.number(rows[end])
+        carried = rows[(s < self.first) & (np.isnan(e) | (e >= self.first))]
+        return opening + self.tally(carried, start, [weight], early=True)[weight]
 
     def headcount(self) -> pd.Series:
         """Reps in each row's group: 1 per rep, a team's reps, or every rep of the company."""
@@ -319,7 +342,7 @@ def retention_rate(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.Dat
 
 def _retention_rate(g: _Grid) -> pd.Series:
     cust = g.ledger.customers.assign(n=1)
-    at_start = g.previous(g.open_at_end(cust, "acquired_on", "churned_on", "n"))
+    at_start = g.open_at_start(cust, "acquired_on", "churned_on", "n")
     earlier = g.number(cust["acquired_on"]) < g.number(cust["churned_on"])
     lost = g.tally(cust[earlier], "churned_on", ["n"])["n"]
     return _ratio(at_start - lost, at_start)

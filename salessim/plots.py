@@ -256,8 +256,8 @@ def pay_volatility(results: Results, attainment: float = 1.0,
     for p in results.config["plans"]:
         ax.axhline(p.get("target_pay", 0.08) * rev * attainment, color="grey", ls="--",
                    lw=0.8)
-    ax.set_title(f"Pay at {attainment:.0%} +/- {tolerance:.0%} attainment "
-                 f"({len(df)} {results.unit_words()}s; dashed: target pay there)", fontsize="medium")
+    ax.set_title(f"Pay at {attainment:.0%} +/- {tolerance:.0%} attainment ({len(df)} "
+                 f"{results.unit_words()}s; dashed: target pay there)", fontsize="medium")
     ax.set_ylabel(f"Incentive pay per {_PERIODS[kind]} (CNY)")
     ax.set_xlabel("plan")
     ax.yaxis.set_major_formatter(_CNY)

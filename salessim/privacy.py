@@ -33,6 +33,7 @@ from __future__ import annotations
 import numbers
 import re
 from collections.abc import Callable, Mapping
+from types import MappingProxyType
 
 import pandas as pd
 
@@ -209,14 +210,14 @@ def mask_email(address: str) -> str:
     return f"{local[0]}***@{domain}"
 
 
-RULES: Mapping[str, Callable[[str], str] | None] = {
+RULES: Mapping[str, Callable[[str], str] | None] = MappingProxyType({
     "phone": mask_phone,
     "id_card": mask_id_card,
     "name": mask_name,
     "email": mask_email,
     "keep": None,
     "drop": None,
-}
+})
 """The rules :func:`mask_extract` knows, by name: a masking function, ``"keep"`` (the column
 is not personal information and is shared as it is) or ``"drop"`` (the recipient does not
 need it, so it is left out)."""

@@ -156,8 +156,9 @@ def table(df: pd.DataFrame) -> dict:
 
 # ------------------------------------------------------------------ periods and shapes
 def test_periods_span_the_ledger_dates(ledger):
-    # earliest date 2026-01-02 (l1 created), latest 2026-08-01 (i6 due); churned_on NaT ignored
-    assert K.periods(ledger, "M") == [f"2026-{m:02d}" for m in range(1, 9)]
+    # earliest event 2026-01-02 (l1 created), latest 2026-07-20 (l9 closed); i6 falls due on
+    # 2026-08-01, but a due date lies ahead and adds no period; churned_on NaT is ignored
+    assert K.periods(ledger, "M") == [f"2026-{m:02d}" for m in range(1, 8)]
     assert K.periods(ledger, "Q") == ["2026Q1", "2026Q2", "2026Q3"]
     assert K.periods(ledger, "Y") == ["2026"]
 
@@ -553,3 +554,26 @@ def test_every_kpi_is_public_and_documented_with_a_clause():
     for f in KPIS:
         assert re.search(r"\bR[123](\.\d)+", f.__doc__), f.__name__
         assert "Parameters\n" in f.__doc__ and f"``{f.__name__}``" in f.__doc__, f.__name__
+
+
+def test_customers_won_before_the_first_transaction_open_the_first_period():
+    # An export starting in 2026Q1 with two customers won in 2025 (no deals in the export for
+    # them): both are open at 2026Q1's start; one is lost in February, so retention 1/2.
+    # Their 2025 acquisition adds no 2025 period (and an invoice due in Q2 adds no Q2 period).
+    led = Ledger.from_tables(
+        customers=pd.DataFrame(
+            [("old1", None, "r1", "2025-05-01", None),
+             ("old2", None, "r1", "2025-11-20", "2026-02-10"),
+             ("new1", None, "r1", "2026-01-15", None)],
+            columns=["customer_id", "lead_id", "rep_id", "acquired_on", "churned_on"]),
+        deals=pd.DataFrame([("d1", "new1", "r1", "2026-01-15", 10_000, 0.0, 10_000, "new")],
+                           columns=["deal_id", "customer_id", "rep_id", "signed_on",
+                                    "list_amount", "discount", "amount", "kind"]),
+        invoices=pd.DataFrame([("i1", "d1", "new1", "r1", "2026-01-15", "2026-04-14", 10_000)],
+                              columns=["invoice_id", "deal_id", "customer_id", "rep_id",
+                                       "issued_on", "due_on", "amount"]),
+        payments=pd.DataFrame([("p1", "i1", "2026-03-01", 10_000)],
+                              columns=["payment_id", "invoice_id", "paid_on", "amount"]),
+    )
+    assert K.periods(led, "Q") == ["2026Q1"]
+    assert table(K.retention_rate(led, "Q")) == {("2026Q1", "r1"): 0.5}

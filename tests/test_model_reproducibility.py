@@ -31,8 +31,10 @@ def test_same_seed_gives_byte_identical_files_in_fresh_processes(tmp_path):
     for name in files:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
     # ... and the same as this process gives.
-    here = simulate(Scenario(calendar={"months": 2}, team={"reps": 3},
-                             channels={"web": {"rate_per_day": 15.0}}), seed=7)
+    # --reps scales the business with the team; --set and --months apply after it.
+    scenario = Scenario().with_team(3).with_overrides({"calendar.months": 2,
+                                                       "channels.web.rate_per_day": 15.0})
+    here = simulate(scenario, seed=7)
     c = here.ledger.to_csv_dir(tmp_path / "c")
     for name in files:
         assert (c / name).read_bytes() == (a / name).read_bytes(), name

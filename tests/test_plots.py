@@ -79,7 +79,7 @@ def test_experiment_figures_hold_the_numbers_drawn(hand):
     d = df.set_index("kpi")
     assert d.loc["revenue", "relative"] == 0.0
     assert d.loc["pay", "relative"] == pytest.approx(0.1)  # B pays 10% more
-    assert d.loc["pay", "rel_low"] == pytest.approx(0.1)  # in every replication
+    assert 0 < d.loc["pay", "rel_low"] < 0.1 < d.loc["pay", "rel_high"]  # clearly more
     assert "(% of its mean)" in fig.axes[0].get_xlabel()
 
     fig, df = plots.cost_vs_revenue(hand)
@@ -104,10 +104,12 @@ def test_revenue_by_working_day_counts_monday_to_friday(run):
     day = np.busday_count(start.to_numpy("datetime64[D]"),
                           deals["signed_on"].to_numpy("datetime64[D]")) + 1
     total = deals.groupby(day)["amount"].sum()
-    # 2026Q1 has 65 and 2026Q2 65 Monday-to-Friday days; days up to 65 are in both
-    assert df["periods"].tolist() == [2] * 65
+    # Monday to Friday: 2026Q1 has 22 + 20 + 22 = 64 days, 2026Q2 22 + 21 + 22 = 65; so
+    # days 1-64 occur in both quarters and day 65 in one
+    periods = np.array([2] * 64 + [1])
+    assert df["periods"].tolist() == periods.tolist()
     assert df.set_index("working_day")["revenue"].to_numpy() == pytest.approx(
-        total.reindex(range(1, 66), fill_value=0.0).to_numpy() / 2)
+        total.reindex(range(1, 66), fill_value=0.0).to_numpy() / periods)
     title, x, y = _labels(fig)
     assert "working day" in title and "(days)" in x and "(CNY)" in y
 

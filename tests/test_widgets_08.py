@@ -86,15 +86,16 @@ def test_boundaries_of_the_score_groups(ledger):
 
 
 def test_a_period_without_answers_has_no_scores(ledger):
-    r = compute_surveys(ledger, "2025Q4")
+    # February 2026 has deals but no survey round (they end March and June)
+    r = compute_surveys(ledger, "2026-02")
     assert r.answers == 0 and math.isnan(r.csat) and math.isnan(r.nps)
-    assert r.summary() == "2025Q4, all teams: no survey answers"
+    assert r.summary() == "2026-02, all teams: no survey answers"
     plot_surveys(r)  # draws empty bars, no error
 
 
 @pytest.mark.parametrize("period, team, words", [
     ("Q1", None, "expected a month, quarter or year label"),
-    ("2027Q1", None, "'2027Q1' is not in the ledger; its periods of this kind: 2025Q4, "),
+    ("2027Q1", None, "'2027Q1' is not in the ledger; its periods of this kind: .*2026Q2"),
     ("2026Q1", "East", "team 'East' is not in the reps table; its teams: North, South"),
 ])
 def test_bad_choices_are_explained(ledger, period, team, words):

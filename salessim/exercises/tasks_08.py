@@ -171,11 +171,15 @@ PHONE = Task(
                 "people recognise) and hides the four in the middle.",
                 value=lambda d: lambda s: _phone_digits(s)[:7] + "****"),
         Mistake("changed the length", _PHONE_SHAPES["length"],
-                value=lambda d: lambda s: (x := _phone_digits(s))[:3] + "***" + x[-4:]),
+                value=lambda d: lambda s: _phone_digits(s)[:3] + "***" + _phone_digits(s)[-4:]),
         Mistake("kept too many digits", _PHONE_SHAPES["too many digits"],
-                value=lambda d: lambda s: (x := _phone_digits(s))[:4] + "***" + x[-4:]),
+                value=lambda d: lambda s: _phone_digits(s)[:4] + "***" + _phone_digits(s)[-4:]),
     ),
 )
+
+
+def _id(number: str) -> str:
+    return number.replace(" ", "").upper()
 
 
 _ID_CASES = (
@@ -223,16 +227,14 @@ ID_CARD = Task(
         Mistake("region code kept",
                 "You kept the first six digits, the whole region code where the holder was "
                 "registered. " + _ID_SHAPES["too many digits"],
-                value=lambda d: lambda s: (x := s.replace(" ", "").upper())[:6] + "*" * 8
-                + x[-4:]),
+                value=lambda d: lambda s: _id(s)[:6] + "*" * 8 + _id(s)[-4:]),
         Mistake("birth date shown",
                 "Your mask leaves the birth date (characters 7 to 14) readable: it is the "
                 "most sensitive part of the number. Keep the first three and the last four "
                 "characters only.",
-                value=lambda d: lambda s: (x := s.replace(" ", "").upper())[:14] + "****"),
+                value=lambda d: lambda s: _id(s)[:14] + "****"),
         Mistake("changed the length", _ID_SHAPES["length"],
-                value=lambda d: lambda s: (x := s.replace(" ", "").upper())[:3] + "****"
-                + x[-4:]),
+                value=lambda d: lambda s: _id(s)[:3] + "****" + _id(s)[-4:]),
     ),
 )
 

@@ -65,7 +65,8 @@ def issue_invoices(m: Model, rep: Rep, c: Customer, deal: int, amount: float,
 def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     u = rep.u()
     cum = m.behaviour_cum
-    before_due = t + rep.u() * max(0.0, inv.due - t)
+    gap = inv.due - t  # inf for a due date far beyond the simulated time
+    before_due = t + rep.u() * gap if 0.0 < gap < math.inf else (t if gap <= 0.0 else gap)
     if u < cum[0]:  # on time
         inv.pay_t = before_due
     elif u < cum[1]:  # late

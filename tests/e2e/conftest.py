@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from lab_page import BROWSER_ARGS, LabPage, chromium_path
+from lab_page import BROWSER_ARGS, CHROMIUM_MISSING, LabPage, chromium_path
 from lab_server import LabServer
 from notebook_files import copy_notebooks
 
@@ -32,7 +32,7 @@ def browser():
     """Debian's headless Chromium, driven by Playwright; one per test process."""
     path = chromium_path()
     if path is None:
-        pytest.skip("chromium is not installed (Debian package `chromium`)")
+        pytest.skip(CHROMIUM_MISSING)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

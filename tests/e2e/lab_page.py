@@ -14,19 +14,18 @@ import json
 import re
 import shutil
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
-
-import pytest
 
 __all__ = [
     "BROWSER_ARGS",
     "DEFAULT_TIMEOUT",
     "RUN_ALL_TIMEOUT",
     "LabPage",
+    "CHROMIUM_MISSING",
     "chromium_path",
-    "require_chromium",
     "parse_number",
 ]
 
@@ -52,17 +51,11 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
-def require_chromium() -> str:
-    """Return the chromium path, or skip the calling test module with the reason."""
-    path = chromium_path()
-    if path is None:
-        pytest.skip(
-            "chromium is not installed: the browser tests need Debian's chromium package "
-            "(Playwright cannot download browsers here); `make test` installs it with "
-            "`apt-get install -y chromium` when run as root",
-            allow_module_level=True,
-        )
-    return path
+CHROMIUM_MISSING = (
+    "chromium is not installed: the browser tests need Debian's chromium package (Playwright "
+    "cannot download browsers here); `make test` installs it with `apt-get install -y "
+    "chromium` when run as root"
+)
 
 
 def parse_number(text: str) -> float:
@@ -71,8 +64,8 @@ def parse_number(text: str) -> float:
     return float(cleaned)
 
 
-# Console messages that are not errors of the course. Each is a (why, predicate) pair; the
-# predicate gets the message type, its text and the URL it came from.
+# Console errors that are not errors of the course: each predicate gets the message type,
+# its text, the URL it came from and the server's URL, and says why in its comment.
 def _external_resource_failed(kind: str, text: str, url: str, base_url: str) -> bool:
     # The browser reports a failed request for a file outside the local server, such as a
     # web font or icon on a CDN; the machine is offline and the page works without it.
@@ -137,8 +130,8 @@ _JS_ALL_EXECUTED = (
 }"""
 )
 
-# Widget outputs carry no data-mime-type in the page (every other output does). They are
-# settled when the widget manager has put a view, or its error, into each of them.
+# Widget outputs carry no data-mime-type in the page (the standard renderers set one). They
+# are settled when the widget manager has put a view, or its error, into each of them.
 _JS_TOP_OUTPUTS = """
 const topOutputs = (node) => Array.from(node.querySelectorAll(
   '.jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output'
@@ -152,7 +145,8 @@ _JS_WIDGETS_SETTLED = (
     "() => {"
     + _JS_TOP_OUTPUTS
     + """
-  return topOutputs(document).filter(isWidget).every(rendered);
+  return topOutputs(document).filter(isWidget)
+    .every((el) => el.childElementCount > 0 || el.textContent.trim() !== '');
 }"""
 )
 
@@ -274,23 +268,26 @@ class LabPage:
         if button.count():
             button.first.click()
 
+    def _wait(self, script: str, arg, timeout: float, what: str) -> None:
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        try:
+            self.page.wait_for_function(script, arg=arg, timeout=timeout * 1000, polling=100)
+        except PlaywrightTimeout:
+            seen = "; ".join(self.problems()) or "no errors seen"
+            raise AssertionError(f"{self.path}: {what} within {timeout:.0f} s ({seen})") from None
+
     def wait_kernel_idle(self, timeout: float = DEFAULT_TIMEOUT) -> None:
         """Wait until the notebook's kernel is connected and idle."""
-        self.page.wait_for_function(
-            _JS_KERNEL_IDLE, arg=self._path(), timeout=timeout * 1000, polling=100
-        )
+        self._wait(_JS_KERNEL_IDLE, self._path(), timeout, "the kernel was not idle")
 
     def run_all_cells(self, timeout: float = RUN_ALL_TIMEOUT) -> float:
         """Run > Run All Cells from the menu bar; wait until done. Returns the seconds taken."""
         started = time.monotonic()
         self.page.locator(".lm-MenuBar-itemLabel", has_text=re.compile("^Run$")).click()
         self.page.locator(".lm-Menu-itemLabel", has_text=re.compile("^Run All Cells$")).click()
-        self.page.wait_for_function(
-            _JS_ALL_EXECUTED, arg=self._path(), timeout=timeout * 1000, polling=200
-        )
-        self.page.wait_for_function(
-            _JS_WIDGETS_SETTLED, timeout=DEFAULT_TIMEOUT * 1000, polling=100
-        )
+        self._wait(_JS_ALL_EXECUTED, self._path(), timeout, "Run All Cells did not finish")
+        self._wait(_JS_WIDGETS_SETTLED, None, DEFAULT_TIMEOUT, "the widgets did not render")
         return time.monotonic() - started
 
     def _path(self) -> str:
@@ -383,8 +380,9 @@ class LabPage:
         in widget Output areas, uncaught JavaScript errors and console errors (except the
         harmless ones in ``HARMLESS_CONSOLE``).
         """
-        found = list(self.page.evaluate(_JS_PROBLEMS, [self._path(), WIDGET_MIME]))
-        return found + self.errors
+        found = Counter(self.page.evaluate(_JS_PROBLEMS, [self._path(), WIDGET_MIME]))
+        found.update(self.errors)
+        return [line if n == 1 else f"{line} (x{n})" for line, n in found.items()]
 
     def assert_no_problems(self) -> None:
         """Fail with the list of :meth:`problems` if there are any."""

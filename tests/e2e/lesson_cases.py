@@ -6,7 +6,7 @@ computes, with the package, the number the widget must show for the control's ne
 :func:`run_case` opens the lesson in JupyterLab, runs all cells, checks that the widget shows
 the package's number before and after the change, and that nothing on the page went wrong.
 
-Example entry (lesson 06's KPI dashboard)::
+An entry for a slider whose ``interactive`` function prints a quarterly target::
 
     LessonWidgetCase(
         notebook="06_kpis.ipynb",
@@ -124,8 +124,25 @@ class LessonWidgetCase:
         return f"{self.notebook.removesuffix('.ipynb')}:{self.control_label}"
 
 
+def _survey_csat_percent(period: str) -> float:
+    """Lesson 08's survey dashboard: CSAT of all teams on the sample CRM export (R2.3.1.3)."""
+    from salessim import Ledger, sample_crm_dir
+    from salessim.widgets.lesson08 import compute_surveys
+
+    return 100 * compute_surveys(Ledger.from_csv_dir(sample_crm_dir()), period).csat
+
+
 # One entry per lesson from 01 on; a test checks that no lesson is missing.
-LESSON_CASES: list[LessonWidgetCase] = []
+LESSON_CASES: list[LessonWidgetCase] = [
+    LessonWidgetCase(
+        notebook="08_conduct.ipynb",
+        control_label="Period",
+        action=Choose("2026Q2"),
+        expected_fn=_survey_csat_percent,
+        pattern=r"CSAT ([\d.]+)%",
+        output_label="Scores",
+    ),
+]
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from lab_page import require_chromium
+from lab_page import CHROMIUM_MISSING, chromium_path
 from lab_server import LabServer, isolated_jupyter_env
 from lesson_cases import run_case
 from notebook_files import SLIDER_CELL, copy_notebooks, slider_case, write_notebook
 
-require_chromium()
+if chromium_path() is None:
+    pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
 
 WIDGET_EXTENSION = "@jupyter-widgets/jupyterlab-manager"
 
