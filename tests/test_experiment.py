@@ -267,6 +267,7 @@ def test_results_folder_round_trip_and_extension(tmp_path):
     three = compare(SMALL, PLANS, replications=3, seed=11, progress=False, out=out)
     after = {p.name: p.stat().st_mtime_ns for p in (out / "parts").iterdir()}
     assert {k: after[k] for k in parts} == parts  # finished parts were not redone
+    assert not any(name.endswith(".tmp") for name in after)  # a killed writer's leftovers
     assert sorted(set(after) - set(parts)) == ["p00000-k000-r000002-000003.parquet",
                                                "p00000-k001-r000002-000003.parquet"]
     fresh = compare(SMALL, PLANS, replications=3, seed=11, progress=False)
@@ -276,6 +277,9 @@ def test_results_folder_round_trip_and_extension(tmp_path):
     assert_frame_equal(load_results(out).data, fresh.data, check_exact=True)
     assert_frame_equal(pd.read_parquet(out / "results.parquet"), fresh.data, check_exact=True)
     assert three.path == out and load_results(out).complete
+    again = compare(SMALL, PLANS, replications=2, seed=11, progress=False, out=out)
+    assert_frame_equal(again.data, two.data, check_exact=True)  # a subset, nothing redone
+    assert again.complete and sorted(p.name for p in (out / "parts").iterdir()) == sorted(after)
 
 
 def test_a_folder_of_another_experiment_is_refused(tmp_path):

@@ -113,11 +113,14 @@ def test_infinite_fulfilment_capacity_gives_no_queueing_delay():
         {"date": dt.date(2026, 2, 2), "leads": 600.0, "days": 2}]}}}
     tight = simulate(Scenario(**base, fulfilment={"capacity_per_day": 2.0}), seed=5)
     free = simulate(Scenario(**base, fulfilment={"capacity_per_day": float("inf")}), seed=5)
-    delay = lambda run: run.trace.loc[run.trace["event"] == "order_queued", "value"]  # noqa: E731
-    assert len(delay(free)) > 100
+    delay = lambda run: run.orders["queue_days"]  # noqa: E731
+    assert len(delay(free)) > 100 and len(delay(free)) == len(free.ledger.deals)
     assert (delay(free) == 0).all()
     assert (free.daily["delivery_backlog"] == 0).all()
     assert delay(tight).mean() > 1.0  # the same demand does queue at 2 orders a day
+    # The trace tells the same story, order by order.
+    traced = tight.trace.loc[tight.trace["event"] == "order_queued", "value"]
+    assert sorted(traced) == sorted(delay(tight))
 
 
 def test_conversion_of_one_wins_every_qualified_lead():

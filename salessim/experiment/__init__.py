@@ -89,6 +89,13 @@ def compare(scenario: Scenario | str | Mapping[str, Any], plans: Sequence[Any] |
         ``.data`` (the tidy table), ``.summary()``, ``.differences()``,
         ``.replications_needed()``, ``.format_summary()``.
 
+    Notes
+    -----
+    On a Dask cluster (the same results, bit for bit)::
+
+        client = dask.distributed.Client("tcp://scheduler:8786")
+        res = compare("default", ["linear", "regulation"], 500, executor=client.get_executor())
+
     Examples
     --------
     >>> res = compare({"team": {"reps": 2}, "calendar": {"months": 3}},

@@ -25,7 +25,7 @@ from ..incentives import Plan, load_plan
 from ..scenario import Scenario, ScenarioError, load_scenario
 from .metrics import group_column
 from .results import Results, canonical_frame
-from .store import ResultsFolder, config_hash
+from .store import ResultsFolder, config_hash, plain_config
 
 __all__ = ["replication_seeds", "run_chunk", "run_experiment", "experiment_id", "load_grid"]
 
@@ -141,6 +141,8 @@ def _progress_bar(total: int, initial: int, enabled: bool, desc: str):
 def _execute(tasks: list[dict[str, Any]], executor: Executor | None, jobs: int,
              on_done: Callable[[tuple[int, int, int, int], pd.DataFrame], None]) -> None:
     """Run ``tasks`` serially, on ``executor``, or on a local pool of ``jobs`` processes."""
+    if not tasks:
+        return
     if executor is None and jobs <= 1:
         for task in tasks:
             on_done(*run_chunk(task))
@@ -221,12 +223,13 @@ def _prepare(scenario: Any, plans: Any, grid: Mapping[str, Sequence[Any]] | None
         raise ValueError(f"replications must be a whole number >= 1, got {replications!r}")
     replication_seeds(seed, 0)
     config = {
-        "kind": kind, "salessim": __version__, "scenario": base.to_dict(),
+        "kind": kind, "salessim": __version__,
+        "scenario": {k: v for k, v in base.to_dict().items() if k != "plan"},
         "scenario_toml": base.to_toml(), "plans": [p.to_dict() for p in plan_list],
         "seed": int(seed), "grid": {k: list(v) for k, v in (grid or {}).items()},
         "period": _period_kind(period), "by": by, "replications": replications,
     }
-    return base, plan_list, points, config
+    return base, plan_list, points, plain_config(config)
 
 
 def experiment_id(scenario: Any, plans: Any = None,
@@ -277,8 +280,7 @@ def run_experiment(scenario: Scenario | str | Mapping[str, Any], plans: Any = No
         bar.close()
     if folder is not None:
         frames = ResultsFolder.read_parts(folder.path)
-    data = canonical_frame(frames, folder.config if folder else config, replications)
+    data = canonical_frame(frames, config, replications)
     if folder is not None:
         folder.write_results(data)
-        config = folder.config
     return Results(data, config, None if folder is None else folder.path)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..ledger import atomic_write_text
 
-__all__ = ["ConfigMismatchError", "ResultsFolder", "config_hash", "HASHED_KEYS"]
+__all__ = ["ConfigMismatchError", "ResultsFolder", "config_hash", "plain_config", "HASHED_KEYS"]
 
 HASHED_KEYS: tuple[str, ...] = ("salessim", "scenario", "plans", "seed", "grid", "period", "by")
 """The configuration entries that identify an experiment (``replications`` is not one: a
@@ -45,8 +45,6 @@ class ConfigMismatchError(ValueError):
 def _plain(value: Any) -> Any:
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, float) and value != value:
-        return "nan"
     raise TypeError(f"cannot record {type(value).__name__} {value!r} in config.json")
 
 
@@ -59,6 +57,14 @@ def config_hash(config: dict[str, Any]) -> str:
     """SHA-256 of the identifying entries (:data:`HASHED_KEYS`) of ``config``."""
     return hashlib.sha256(_canonical({k: config.get(k) for k in HASHED_KEYS})
                           .encode("utf-8")).hexdigest()
+
+
+def plain_config(config: dict[str, Any]) -> dict[str, Any]:
+    """``config`` as JSON reads it back (dates as ISO text, tuples as lists), with its
+    ``hash``: the same in memory as in a results folder's ``config.json``."""
+    out = json.loads(_canonical(config))
+    out["hash"] = config_hash(out)
+    return out
 
 
 def _atomic_parquet(frame: pd.DataFrame, path: Path) -> None:
@@ -89,8 +95,7 @@ class ResultsFolder:
     def __init__(self, path: str | os.PathLike, config: dict[str, Any]) -> None:
         self.path = Path(path)
         self.parts = self.path / "parts"
-        config = json.loads(_canonical(config))
-        config["hash"] = config_hash(config)
+        config = plain_config(config)
         cfg_file = self.path / "config.json"
         if cfg_file.exists():
             old = self.read_config(self.path)
@@ -101,8 +106,8 @@ class ResultsFolder:
                     f"{self.path} holds the results of a different experiment (it differs in: "
                     f"{', '.join(differ) or 'its hash'}); give another --out folder, or delete "
                     f"{self.path} to start again")
-            config["replications"] = max(int(old.get("replications", 0)),
-                                         int(config.get("replications", 0)))
+            config = {**config, "replications": max(int(old.get("replications", 0)),
+                                                    int(config.get("replications", 0)))}
         self.parts.mkdir(parents=True, exist_ok=True)
         for stale in self.parts.glob(".*.tmp"):  # left by a killed writer
             stale.unlink(missing_ok=True)

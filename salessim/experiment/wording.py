@@ -85,10 +85,14 @@ def format_summary(res: Results, kpis: list[str], baseline: str, level: float) -
     if not res.complete:
         lines.append("The run is not finished: these numbers cover the replications done so "
                      "far. Run the same command again to complete it.")
-    lines += [
-        f"Each number is the mean over replications; its {level:.0%} range is where the true "
-        f"long-run mean lies, with {level:.0%} confidence.",
-    ]
+    lines.append(f"Each number is the mean over replications; its {level:.0%} range is where "
+                 f"the true long-run mean lies, with {level:.0%} confidence.")
+    unit = res.unit_words()
+    first = res.data[(res.data["point"] == 0) & (res.data["replication"] == 0)
+                     & (res.data["plan"] == res.data["plan"].iloc[0])] if len(res.data) else []
+    if len(first):
+        lines.append(f"'Per {unit}' averages the {len(first)} {unit}s of a replication; "
+                     "cost of sales is its total pay over its total revenue.")
     if others:
         lines.append(f"Differences are against {baseline} and paired: replication i of every "
                      "plan met the same leads, customers and luck. \"Not clearly different\" "

@@ -17,7 +17,7 @@ __all__ = ["Fulfilment"]
 class Fulfilment:
     """A first-come-first-served delivery line starting one order every ``1/capacity``."""
 
-    __slots__ = ("gap", "lead_time", "free_at", "signed", "started")
+    __slots__ = ("gap", "lead_time", "free_at", "signed", "started", "deals")
 
     def __init__(self, capacity_per_day: float, lead_time_days: float) -> None:
         self.gap = 1.0 / capacity_per_day  # 0.0 for inf
@@ -25,9 +25,10 @@ class Fulfilment:
         self.free_at = 0.0
         self.signed: list[float] = []  # when each order was placed
         self.started: list[float] = []  # when work on it started
+        self.deals: list[int] = []  # the deal it carries out
 
-    def order(self, t: float) -> tuple[float, float]:
-        """Queue an order signed at ``t``; returns (queueing delay, delivery time)."""
+    def order(self, t: float, deal: int) -> tuple[float, float]:
+        """Queue the order of ``deal`` signed at ``t``; returns (queueing delay, delivery)."""
         if self.gap == 0.0 or t >= self.free_at:
             start = t
         else:
@@ -35,4 +36,5 @@ class Fulfilment:
         self.free_at = start + self.gap
         self.signed.append(t)
         self.started.append(start)
+        self.deals.append(deal)
         return start - t, start + self.lead_time

@@ -43,7 +43,8 @@ from .rules import (
 if TYPE_CHECKING:
     from .engine import Model
 
-__all__ = ["build_ledger", "build_trace", "build_daily", "STAGE_NAMES", "EVENTS"]
+__all__ = ["build_ledger", "build_trace", "build_daily", "build_orders", "STAGE_NAMES",
+           "EVENTS"]
 
 STAGE_NAMES = ("new", "contacted", "discovery", "demo", "quote", "negotiation", "contract")
 EVENTS = {
@@ -366,3 +367,24 @@ def build_daily(m: Model) -> pd.DataFrame:
         "active_customers": count([c.acquired for c in cs], churned),
         "delivery_backlog": count(f.signed, f.started),
     })
+
+
+def build_orders(m: Model) -> pd.DataFrame:
+    """One row per order handed to the delivery team (R2.1.4.1).
+
+    Columns: ``deal_id``, ``customer_id``, ``rep_id``, ``signed_on``, ``queue_days``
+    (working days the order waited before work on it started; 0 with unlimited capacity)
+    and ``delivered_on`` (may lie after the simulated months).
+    """
+    f = m.fulfilment
+    deal = np.asarray(f.deals, dtype=np.int64)
+    d = _table(m.deals, 7)
+    signed, started = np.asarray(f.signed, dtype=float), np.asarray(f.started, dtype=float)
+    return pd.DataFrame({
+        "deal_id": _take(_ids("D", len(d)), deal),
+        "customer_id": _take(_ids("C", len(m.customers)), d[deal, 0] if len(d) else deal),
+        "rep_id": _take(_names(r.rep_id for r in m.reps), d[deal, 1] if len(d) else deal),
+        "signed_on": _dates(m, signed),
+        "queue_days": started - signed,
+        "delivered_on": _dates(m, started + f.lead_time),
+    }, copy=False)

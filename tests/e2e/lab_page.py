@@ -131,7 +131,8 @@ _JS_ALL_EXECUTED = (
 )
 
 # Widget outputs carry no data-mime-type in the page (the standard renderers set one). They
-# are settled when the widget manager has put a view, or its error, into each of them.
+# are settled when the widget manager has replaced its "Loading widget..." placeholder with a
+# view or an error in each of them.
 _JS_TOP_OUTPUTS = """
 const topOutputs = (node) => Array.from(node.querySelectorAll(
   '.jp-Cell-outputArea > .jp-OutputArea-child > .jp-OutputArea-output'
@@ -145,8 +146,9 @@ _JS_WIDGETS_SETTLED = (
     "() => {"
     + _JS_TOP_OUTPUTS
     + """
-  return topOutputs(document).filter(isWidget)
-    .every((el) => el.childElementCount > 0 || el.textContent.trim() !== '');
+  const waiting = (el) => el.childElementCount === 0
+    && (el.textContent.trim() === '' || el.textContent.trim().startsWith('Loading widget'));
+  return !topOutputs(document).filter(isWidget).some(waiting);
 }"""
 )
 
