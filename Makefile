@@ -7,6 +7,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8888
 LAB_FLAGS ?=
+NBVAL  := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+NOTEBOOKS := $(wildcard notebooks/[0-9][0-9]_*.ipynb answers/[0-9][0-9]_*.ipynb)
 
 .PHONY: lab test lint notebooks exercises bench clean
 
@@ -31,13 +33,22 @@ test: $(STAMP)
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		echo "chromium is not installed (needs root and apt-get): the browser tests will skip"
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -n 2 --dist loadscope tests
+	$(BIN)/python -m pytest -n 2 --dist loadscope $(NBVAL) tests notebooks answers
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
 exercises: $(STAMP)
 	$(BIN)/salessim exercises build
+
+# After a deliberate change: re-execute every lesson and worked answer in place, top to
+# bottom in a fresh kernel, then rebuild the exercises and the clause coverage table.
+notebooks: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+		--ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
+	$(BIN)/jupyter nbconvert --to notebook --inplace --coalesce-streams $(NOTEBOOKS)
+	$(BIN)/salessim exercises build
+	$(BIN)/salessim coverage --write
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_simulation.py

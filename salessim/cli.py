@@ -247,7 +247,7 @@ def _add_compare(sub: argparse._SubParsersAction) -> None:
         help="compare incentive plans over many replications of a scenario",
         description="Run every plan on the same replications of a scenario (common random "
         "numbers), print each KPI's mean per plan and the difference against the first plan "
-        "with its 95%% range, in plain words (R2.2.1, R2.2.2.1), and write the results "
+        "with its 95% range, in plain words (R2.2.1, R2.2.2.1), and write the results "
         "folder. An interrupted run resumes with the same command.",
     )
     _experiment_args(p)

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 
 from salessim import Scenario, simulate
 from salessim.ledger import TABLES
@@ -84,3 +85,10 @@ def test_simulate_does_not_touch_its_scenario():
     before = s.to_dict()
     simulate(s, seed=1)
     assert s.to_dict() == before
+
+
+def test_seed_must_be_a_whole_number_at_least_zero():
+    with pytest.raises(ValueError, match="seed must be a whole number >= 0"):
+        simulate(Scenario(calendar={"months": 1}), seed=-1)
+    with pytest.raises(TypeError, match="seed must be a whole number"):
+        simulate(Scenario(calendar={"months": 1}), seed=1.5)

@@ -13,7 +13,7 @@ R2.2.1), the plan's pay (:func:`salessim.incentives.payouts`, R2.2.2.1) and cost
     period-end push that quota plans invite.
 ``delivery_delay``
     Mean working days an order signed in the period waited for the delivery team
-    (R2.1.4.1), from the simulation's trace (``order_queued`` events).
+    (R2.1.4.1), from the simulation's ``orders`` table.
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ def measure(run: Simulation, plan: Plan, period: str = "Q", by: str = "rep",
     Parameters
     ----------
     run : salessim.model.Simulation
-        A finished replication (its ``ledger``, ``scenario``, ``calendar`` and ``trace``).
+        A finished replication (its ``ledger``, ``scenario``, ``calendar`` and ``orders``).
     plan : salessim.incentives.Plan
         The plan paid (R2.2.2.1); ``period`` must be at least as long as its pay periods.
     period : {"M", "Q", "Y"}
@@ -146,9 +146,9 @@ def measure(run: Simulation, plan: Plan, period: str = "Q", by: str = "rep",
             working_days_left(deals["signed_on"], run.calendar, kind) <= end_days, 0.0))
     dealt = deals.groupby(keys).agg(mean_discount=("discount", "mean"),
                                     period_end_revenue=("end_amount", "sum"))
-    tr = run.trace
-    orders = tr[tr["event"] == "order_queued"]
-    waited = _keyed(orders, orders["date"], kind, col, team_of).groupby(keys)["value"].mean()
+    orders = run.orders
+    waited = _keyed(orders, orders["signed_on"], kind, col, team_of).groupby(keys)[
+        "queue_days"].mean()
 
     out = (card.merge(paid.reset_index(), on=keys, how="left")
            .merge(cost, on=keys, how="left")

@@ -113,7 +113,7 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
     scenario : Scenario, dict or str
         The scenario, a dict of its parameters, ``"default"`` or a path to a TOML file.
     seed : int
-        Seed of the run. The same scenario and seed give the same ledger, bit for bit, in
+        Seed of the run, >= 0. The same scenario and seed give the same ledger, bit for bit, in
         any process; each random input has its own stream (see
         :mod:`salessim.model.streams`).
     trace : bool
@@ -139,7 +139,9 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
     try:
         seed = operator.index(seed)
     except TypeError:
-        raise TypeError(f"seed must be a whole number, got {seed!r}") from None
+        raise TypeError(f"seed must be a whole number >= 0, got {seed!r}") from None
+    if seed < 0:
+        raise ValueError(f"seed must be a whole number >= 0, got {seed}")
     # The model makes no reference cycles; pausing the cyclic garbage collector spares it
     # scanning millions of records, which saves about a fifth of the time.
     collecting = gc.isenabled()

@@ -2,7 +2,7 @@
 
 All browser tests that share the session's JupyterLab server live in this one module, so that
 ``pytest -n 2 --dist loadscope`` keeps them on one worker: one server and one browser start.
-Besides the lessons, two small notebooks written into the server's folder exercise the whole
+Besides the lessons, small notebooks written into the server's folder exercise the whole
 mechanism, and deliberately broken variants show that each kind of break is reported.
 """
 
