@@ -168,6 +168,10 @@ def _add_simulate(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                    help="override any scenario parameter by its dotted path, the value in TOML "
                    "syntax, e.g. --set fulfilment.capacity_per_day=8 (repeatable)")
+    p.add_argument("--plan", metavar="NAME|FILE",
+                   help="pay the team by this plan instead of the scenario's: a built-in plan "
+                   "(linear, collected, quota_bonus, accelerator, capped, regulation) or a "
+                   "plan TOML file")
     p.set_defaults(run=_run_simulate)
 
 
@@ -183,6 +187,10 @@ def _run_simulate(args: argparse.Namespace) -> None:
         if args.reps < 1:
             raise UsageError(f"--reps {args.reps}: a team needs at least 1 rep")
         scenario = scenario.with_team(args.reps)
+    if args.plan is not None:
+        from .incentives import load_plan
+
+        overrides["plan"] = load_plan(args.plan).to_dict()
     if overrides:
         scenario = scenario.with_overrides(overrides)
     run = simulate(scenario, seed=args.seed)

@@ -128,5 +128,15 @@ def test_invariants_hold_for_the_default_scenario():
     check_ledger(simulate("default", seed=11))
 
 
-def test_payouts_are_left_to_the_incentives_module():
-    assert simulate({"calendar": {"months": 1}, "team": {"reps": 1}}).ledger.payouts is None
+def test_recorded_payouts_equal_the_payouts_recomputed_from_the_ledger():
+    # R2.2.2.1: the model pays by the scenario's plan with the incentives module's own rules
+    from salessim import payouts
+
+    run = simulate({"calendar": {"months": 3}, "team": {"reps": 2}, "plan": "regulation"},
+                   seed=4)
+    recorded = run.ledger.payouts
+    assert set(recorded["plan"]) == {"regulation"}
+    assert recorded["amount"].sum() > 0
+    again = payouts(run.ledger, "regulation", targets=run.scenario.targets)
+    pd.testing.assert_frame_equal(recorded.reset_index(drop=True),
+                                  again.reset_index(drop=True), check_dtype=False)

@@ -231,6 +231,19 @@ def test_cli_simulate_bad_set_exits_2(tmp_path, capsys):
     assert "team.hours_per_day: -8 is not allowed: must be > 0" in capsys.readouterr().err
 
 
+def test_cli_simulate_plan_overrides_the_scenarios_plan(tmp_path, capsys):
+    out = tmp_path / "o"
+    assert main(["simulate", "default", "--out", str(out), "--months", "1", "--reps", "2",
+                 "--plan", "collected"]) == 0
+    paid = (out / "payouts.csv").read_text(encoding="utf-8").splitlines()
+    assert paid[0] == "rep_id,period,plan,component,amount"
+    assert {line.split(",")[2] for line in paid[1:]} == {"collected"}
+    assert main(["simulate", "default", "--out", str(tmp_path / "x"), "--plan", "nosuch"]) == 2
+    err = capsys.readouterr().err
+    assert "'nosuch' is neither a built-in plan" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+
+
 def test_cli_scenario_show(tmp_path, capsys):
     assert main(["scenario", "show", "default"]) == 0
     assert capsys.readouterr().out == default_scenario_text()

@@ -17,6 +17,7 @@ from salessim.incentives import (
     PlanError,
     Scorecard,
     Uplift,
+    Weights,
     builtin_plan,
     marginal_pay,
 )
@@ -206,7 +207,8 @@ def test_plot_payout_curve_draws_each_plan_and_the_targets():
 
 
 def test_plot_earnings_shows_the_components_and_the_total():
-    plan = Plan(name="gated", components=[Scorecard(period="Q"),
+    # a bonus on revenue only, at target: 24,000; collection 50% shuts the gate
+    plan = Plan(name="gated", components=[Scorecard(period="Q", weights=Weights(revenue=1)),
                                           Gate(period="Q", measures=["collection"])])
     r = compute_earnings(plan, 300_000, 50, 0.85, 0.5)
     fig = plot_earnings(r)

@@ -26,6 +26,7 @@ from typing import Any
 import pandas as pd
 
 from ..calendar import WorkCalendar
+from ..incentives import load_plan, payouts
 from ..ledger import Ledger
 from ..scenario import Scenario, load_scenario
 from .engine import Model
@@ -40,8 +41,8 @@ class Simulation:
     Attributes
     ----------
     ledger : salessim.Ledger
-        Every ledger table except ``payouts``: reps, leads, customers, deals, invoices,
-        payments, activities and surveys.
+        Every ledger table: reps, leads, customers, deals, invoices, payments, activities,
+        surveys, and the ``payouts`` of the scenario's pay plan.
     scenario : salessim.Scenario
         The scenario that was run.
     seed : int
@@ -123,7 +124,7 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
     Returns
     -------
     Simulation
-        ``.ledger`` (a :class:`salessim.Ledger` with every table but ``payouts``),
+        ``.ledger`` (a :class:`salessim.Ledger` with every table, ``payouts`` included),
         ``.trace``, ``.daily``, ``.scenario``, ``.seed``.
 
     Examples
@@ -136,6 +137,7 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
     from .output import build_ledger
 
     s = load_scenario(scenario)
+    plan = load_plan(s.plan)
     try:
         seed = operator.index(seed)
     except TypeError:
@@ -152,4 +154,7 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
     finally:
         if collecting:
             gc.enable()
+    # The team is paid by the scenario's plan with the same pay rules sales operations use
+    # on a CRM export (R2.2.2.1), so the recorded payouts equal payouts(ledger, plan).
+    ledger = ledger.replace(payouts=payouts(ledger, plan, targets=s.targets))
     return Simulation(model, ledger)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -221,7 +222,13 @@ def compute_dashboard(ledger: Ledger, rep_id: str, period_kind: str, period_labe
             f"{PERIOD_KINDS[kind]}s: {', '.join(known) or 'none (no dated rows)'}"
         )
     goal = _as_targets(targets)
-    card = kpi.scorecard(ledger, kind, by="rep", targets=goal)
+    return _from_scorecard(kpi.scorecard(ledger, kind, by="rep", targets=goal), rep_id, kind,
+                           period_label, goal)
+
+
+def _from_scorecard(card: pd.DataFrame, rep_id: str, kind: str, period_label: str,
+                    goal: Targets) -> DashboardResult:
+    """The dashboard of one rep and period, read from a by-rep scorecard of that kind."""
     rows = card[card["period"] == period_label]
     row = rows[rows["rep_id"] == rep_id]
     if row.empty:
@@ -268,11 +275,12 @@ def plot_dashboard(result: DashboardResult) -> Figure:
         ax.text(i, (0 if np.isnan(share) else share) + top * 0.02, label, ha="center",
                 va="bottom", fontsize=9)
     ax.set_ylim(0, top)
+    ax.set_yticks(np.arange(0, top, 50 * 2 ** max(0, math.ceil(math.log2(top / 350)))))
     ax.set_xticks(x, ["revenue", "new customers", "retention rate", "collection rate"])
     ax.set_ylabel("share of target (%)")
     fig.legend(loc="lower right", frameon=False, fontsize=9)
     ax.set_title(f"{result.rep_id}, {result.period}: KPIs against targets "
-                 f"({result.met} of 4 met)")
+                 f"({result.met} of 4 met)", y=1.02)  # a fixed place: quicker to draw
     return fig
 
 
@@ -375,12 +383,16 @@ def kpi_dashboard(ledger: Ledger | None = None, rep_id: str | None = None,
     numbers.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
     switching = [False]
+    cards: dict[str, pd.DataFrame] = {}  # the ledger and targets stay fixed: one per kind
 
     def update(_=None) -> None:
         if switching[0]:
             return
-        result = compute_dashboard(ledger, choose_rep.value, choose_kind.value,
-                                   choose_period.value, goal)
+        kind = choose_kind.value
+        if kind not in cards:
+            cards[kind] = kpi.scorecard(ledger, kind, by="rep", targets=goal)
+        result = _from_scorecard(cards[kind], choose_rep.value, kind, choose_period.value,
+                                 goal)
         numbers.value = result._repr_html_()
         plot.value = _png(plot_dashboard(result))
 

@@ -132,8 +132,45 @@ def _survey_csat_percent(period: str) -> float:
     return 100 * compute_surveys(Ledger.from_csv_dir(sample_crm_dir()), period).csat
 
 
+def _r01_quarter_revenue(period: str) -> float:
+    """Lesson 06's KPI dashboard: R01's revenue in a quarter of the sample CRM export (R2.2.1.1)."""
+    from salessim import Ledger, kpi, sample_crm_dir
+
+    revenue = kpi.revenue(Ledger.from_csv_dir(sample_crm_dir()), "Q")
+    return revenue.loc[(revenue["rep_id"] == "R01") & (revenue["period"] == period),
+                       "revenue"].item()
+
+
+def _quarterly_pay(revenue: float) -> float:
+    """Lesson 07's calculator: a quarter's pay under the company's plan, computed with
+    ``salessim.incentives`` for ``revenue``, the other sliders at their defaults (R2.2.2.1)."""
+    from salessim.incentives import load_plan
+    from salessim.widgets.lesson07 import DEFAULTS
+
+    quarter = {"revenue": revenue, "collected": revenue,
+               "new_customers": DEFAULTS["new_customers"], "retention": DEFAULTS["retention"],
+               "collection": DEFAULTS["collection"]}
+    return sum(load_plan(DEFAULTS["plan"]).pay("Q", quarter).values())
+
+
 # One entry per lesson from 01 on; a test checks that no lesson is missing.
 LESSON_CASES: list[LessonWidgetCase] = [
+    LessonWidgetCase(
+        notebook="06_kpis.ipynb",
+        control_label="Period",
+        action=Choose("2026Q2"),
+        expected_fn=_r01_quarter_revenue,
+        pattern=r"Revenue ([\d,]+) CNY",
+        output_label="KPIs",
+    ),
+    LessonWidgetCase(
+        notebook="07_pay.ipynb",
+        control_label="Revenue (CNY)",
+        action=Slide(steps=2),
+        expected_fn=_quarterly_pay,
+        pattern=r"Total ([\d,]+) CNY this quarter",
+        output_label="Earnings",
+    ),
     LessonWidgetCase(
         notebook="08_conduct.ipynb",
         control_label="Period",
