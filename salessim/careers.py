@@ -20,8 +20,9 @@ Why a window and not a single quarter: deals slip from one quarter into the next
 quarter should not block a good rep, while one lucky quarter should not promote an average
 one. Requiring every quarter for team lead asks more of the people who will coach others.
 
-:func:`promotion_due` applies the rule to one rep's quarterly results; the simulation applies
-it at each quarter's end and records the result in the ledger's ``promotions`` table.
+:func:`promotion_due` applies the rule to one rep's quarterly results, given as scorecard rows
+or as plain True/False values (so that a simulation can apply it at each quarter's end
+without pandas).
 Non-material incentives (非物质激励, R2.2.2.3), recognition and training, are not promotions
 and are not decided here.
 

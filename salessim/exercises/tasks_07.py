@@ -380,7 +380,6 @@ _GRID: tuple[tuple[str, tuple[dict[str, float], ...]], ...] = (
     ("below", tuple(_case(a) for a in (0.0, 0.3, 0.5, 0.7, 0.75, 0.79, 0.7999))),
     ("below, strong", tuple(_case(a, _STRONG) for a in (0.55, 0.7, 0.79))),
     ("from the floor", tuple(_case(a) for a in (0.8, 0.85, 0.95))),
-    ("above", tuple(_case(a) for a in (1.1, 1.5, 2.0, 3.0))),
 )
 
 
@@ -390,12 +389,11 @@ class PlanDesign(Kind):
     quarters (R2.2.2.1).
 
     The plan must pay exactly the target incentive when every target is met, nothing when
-    revenue is below ``floor`` x its target (whatever the other indicators), something from
-    ``floor`` on, and never a negative amount. The answer is read as the set of problems it
-    shows (empty when it meets every constraint): ``"not quarterly"``, ``"rate as a
-    percentage"``, ``"threshold as a percentage"``, ``"pays below the floor"``,
-    ``"scorecard pays below the floor"``, ``"nothing from the floor"``, ``"too much at
-    target"``, ``"too little at target"``, ``"negative pay"``.
+    revenue is below ``floor`` x its target (whatever the other indicators), and something
+    from ``floor`` on. The answer is read as the set of problems it shows (empty when it
+    meets every constraint): ``"not quarterly"``, ``"rate as a percentage"``, ``"threshold
+    as a percentage"``, ``"pays below the floor"``, ``"scorecard pays below the floor"``,
+    ``"nothing from the floor"``, ``"too much at target"``, ``"too little at target"``.
     """
 
     floor: float = FLOOR
@@ -438,15 +436,7 @@ class PlanDesign(Kind):
             found.add("too much at target")
         elif at_target < self.target_incentive - 1:
             found.add("too little at target")
-        if any(p < -0.005 for cases in pay.values() for p in cases):
-            found.add("negative pay")
         return frozenset(found)
-
-    def diagnose(self, answer: frozenset[str], expected: frozenset[str]) -> str | None:
-        if "negative pay" in answer:
-            return ("Your plan pays a negative amount in some quarters; pay for a quarter "
-                    "should never go below zero here.")
-        return None
 
 
 def _has(problem: str) -> Callable[[frozenset[str], Any], bool]:

@@ -272,8 +272,9 @@ def plot_payout_curve(curve: pd.DataFrame, target_pay: float | None = None) -> F
     fig = Figure(figsize=(9, 5))
     ax = fig.subplots(gridspec_kw=dict(left=0.1, right=0.97, bottom=0.11, top=0.9))
     x = 100 * curve.index.to_numpy()
-    for name in curve.columns:
-        ax.plot(x, curve[name].to_numpy(), label=name, linewidth=2)
+    widths = np.linspace(4.5, 1.5, max(len(curve.columns), 2))  # overlapping lines stay visible
+    for name, width in zip(curve.columns, widths, strict=False):
+        ax.plot(x, curve[name].to_numpy(), label=name, linewidth=width)
     ax.axvline(100, color=_GREY, linestyle="--", linewidth=1, label="revenue target (100%)")
     if target_pay is not None:
         ax.axhline(target_pay, color=_GREY, linestyle=":", linewidth=1,
@@ -303,6 +304,8 @@ def plot_earnings(result: EarningsResult) -> Figure:
     ax.axhline(result.targets.target_pay, color=_GREY, linestyle=":", linewidth=1,
                label=f"target incentive ({_money(result.targets.target_pay)} CNY)")
     ax.axhline(0, color="black", linewidth=0.8)
+    top = max(*values, result.targets.target_pay)
+    ax.set_ylim(1.1 * min(0.0, *values), 1.3 * top)  # room for the legend above the bars
     ax.set_ylabel("pay for the quarter (CNY)")
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:,.0f}")
     ax.legend(loc="upper left", frameon=False, fontsize="small")
