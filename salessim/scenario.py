@@ -481,11 +481,28 @@ class Teamwork(_Section):
 
 
 class Decision(_Section):
-    """How reps choose their next task. ``procedure`` follows the regulation's priorities."""
+    """How reps choose their work, the discount and when to close (R2.1, R2.2.2.1).
 
-    rule: str = Field("procedure", description="Name of the decision rule.")
+    ``pay_aware`` blends the regulation's procedure with the pay plan by
+    ``incentive_sensitivity``: at 0 it is exactly the procedure, at 1 pay alone decides (see
+    :mod:`salessim.model.rules`). ``procedure`` follows the procedure and ignores pay.
+    """
+
+    rule: str = Field("pay_aware", description="Name of the decision rule: pay_aware or "
+                      "procedure.")
     incentive_sensitivity: float = _f(0.0, "Weight of expected pay against the procedure in "
                                       "the rule's choices (0-1).", ge=0, le=1)
+    pull_discount: float = _f(
+        0.03, "Extra discount a pay-aware rep offers a customer to meet and sign at once "
+        "rather than after its lead time, to close within the pay period (fraction).", ge=0,
+        lt=1,
+    )
+    hold_days: float = _f(
+        0.0, "Longest a customer ready to close will wait for the next pay period: a "
+        "pay-aware rep may hold a negotiation, a signing or a repeat order that close to a "
+        "period's end; 0 (the default): a customer ready to close does not wait "
+        "(working days).", ge=0,
+    )
 
     @field_validator("rule")
     @classmethod
@@ -497,6 +514,65 @@ class Decision(_Section):
         return v
 
 
+class Careers(_Section):
+    """Promotion, coaching, recognition and training (R2.2.2.2, R2.2.2.3); all off by default.
+
+    Promotion applies :class:`salessim.careers.PromotionRule` at each quarter's end. Coaching
+    by team leads, the effort after recognition and training are assumptions of this model,
+    not numbers from the regulation: each has its own parameters and does nothing at 0.
+    """
+
+    promotion: bool = Field(False, description="Apply the promotion rule at each quarter's end "
+                            "and record promotions in the ledger (R2.2.2.2).")
+    quarters_met_needed: int = _f(3, "Quarters with the target met, of the last window, that "
+                                  "make a sales rep senior (quarters).", ge=1)
+    window: int = _f(4, "Quarters looked back for senior (quarters).", ge=1)
+    senior_to_lead_quarters: int = _f(4, "Quarters in a row met as a senior that make a team "
+                                      "lead (quarters).", ge=1)
+    criteria: list[str] = Field(
+        default_factory=lambda: ["revenue"],
+        description="Targets that must all be met for a quarter to count: revenue, "
+        "new_customers, retention, collection (R2.2.1).",
+    )
+    coaching_interval_days: float = _f(0.0, "Assumption: time between a team lead's coaching "
+                                       "sessions; 0 for none (working days).", ge=0)
+    coaching_hours: float = _f(1.0, "Length of a coaching session, the lead's time "
+                               "(hours).", gt=0)
+    coaching_gain: float = _f(0.004, "Relative skill each other member of the lead's team "
+                              "gains per coaching session (-).", ge=0, le=1)
+    recognition_share: float = _f(0.0, "Assumption: share of the team recognised at each "
+                                  "quarter's end, the best by attainment among those on "
+                                  "target; 0 for none (-).", ge=0, le=1)
+    recognition_effort: float = _f(0.1, "Assumption: rise in a recognised rep's working pace "
+                                   "(tasks take 1 / (1 + this) of their time) (-).", ge=0,
+                                   le=1)
+    recognition_days: float = _f(20.0, "How long that rise lasts (working days).", ge=0)
+    training_interval_days: float = _f(0.0, "Assumption: time between training sessions "
+                                       "for every rep; 0 for none (working days).", ge=0)
+    training_hours: float = _f(2.0, "Length of a training session (hours).", gt=0)
+    training_gain: float = _f(0.005, "Relative skill gained per training session (-).", ge=0,
+                              le=1)
+
+    @field_validator("criteria")
+    @classmethod
+    def _criteria(cls, v: list[str]) -> list[str]:
+        allowed = ("revenue", "new_customers", "retention", "collection")
+        bad = [c for c in v if c not in allowed]
+        if bad:
+            raise ValueError(f"unknown criterion {bad[0]!r}; criteria are {', '.join(allowed)}")
+        if not v:
+            raise ValueError("give at least one criterion")
+        return v
+
+    def promotion_rule(self):
+        """The :class:`salessim.careers.PromotionRule` these parameters describe."""
+        from .careers import PromotionRule
+
+        return PromotionRule(quarters_met_needed=self.quarters_met_needed, window=self.window,
+                             senior_to_lead_quarters=self.senior_to_lead_quarters,
+                             criteria=tuple(self.criteria))
+
+
 class Scenario(_Section):
     """A complete, validated, immutable description of a simulated sales team.
 
@@ -505,7 +581,7 @@ class Scenario(_Section):
     name, description : str
         Labels for reports.
     team, calendar, channels, leads, scoring, process, pricing, fulfilment, after_sales,
-    payments, teamwork, decision : sections
+    payments, teamwork, decision, careers : sections
         See each section's class; every field documents its unit.
     targets : salessim.Targets
         The regulation's targets (R2.2.1).
@@ -541,6 +617,7 @@ class Scenario(_Section):
     targets: Targets = Field(default_factory=Targets, description="The regulation's targets.")
     plan: Any = Field("linear", description="Pay plan: a built-in plan name or a plan table.")
     decision: Decision = Field(default_factory=Decision)
+    careers: Careers = Field(default_factory=Careers)
 
     def __init__(self, /, **data: Any) -> None:
         try:
@@ -810,6 +887,14 @@ def _cross_check(s: Scenario) -> list[str]:
         if show.date < s.calendar.start - dt.timedelta(days=366):
             out.append(f"channels.trade_show.shows[{i}].date: {show.date.isoformat()} is not "
                        "allowed: must be within a year before calendar.start or later")
+    if s.decision.rule == "procedure" and s.decision.incentive_sensitivity > 0:
+        out.append(f"decision.incentive_sensitivity: {_show(s.decision.incentive_sensitivity)} "
+                   "is not allowed with decision.rule = \"procedure\", which ignores pay; use "
+                   "decision.rule = \"pay_aware\"")
+    c = s.careers
+    if c.quarters_met_needed > c.window:
+        out.append(f"careers.quarters_met_needed: {c.quarters_met_needed} is not allowed: must "
+                   f"be <= careers.window ({c.window}), or nobody could ever be promoted")
     if s.pricing.standard_discount > s.pricing.max_discount:
         out.append(f"pricing.standard_discount: {_show(s.pricing.standard_discount)} is not "
                    f"allowed: must be <= pricing.max_discount ({_show(s.pricing.max_discount)})")

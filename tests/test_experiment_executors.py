@@ -6,7 +6,7 @@ numbers); rows are sorted and typed the same way whatever order chunks come back
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 from pandas.testing import assert_frame_equal
@@ -42,6 +42,11 @@ def test_a_dask_local_cluster_gives_identical_results(serial, tmp_path):
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
         assert len(client.scheduler_info()["workers"]) == 2
-        res = compare(SMALL, PLANS, executor=client.get_executor(), chunk_size=1,
-                      out=tmp_path / "dask", **ARGS)
+        # a watchdog: if the workers were lost, fail instead of waiting for new ones
+        runner = ThreadPoolExecutor(1)
+        try:
+            res = runner.submit(compare, SMALL, PLANS, executor=client.get_executor(),
+                                chunk_size=1, out=tmp_path / "dask", **ARGS).result(600)
+        finally:
+            runner.shutdown(wait=False, cancel_futures=True)
     assert_frame_equal(res.data, serial, check_exact=True)

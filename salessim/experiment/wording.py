@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from .results import _PER_UNIT, LABELS
 
 if TYPE_CHECKING:
@@ -20,25 +22,36 @@ if TYPE_CHECKING:
 __all__ = ["format_summary"]
 
 
-def _step(half_width: float) -> float:
-    """Rounding step for money: a tenth of the range's order of magnitude, at least 1."""
-    if not half_width > 0 or not math.isfinite(half_width):
-        return 1.0
-    return max(1.0, 10.0 ** (math.floor(math.log10(half_width)) - 1))
+_MIN_DECIMALS = {"%": 1, "days": 2}
+
+
+def _step(half_width: float, unit: str) -> float:
+    """Rounding step, in the unit shown (CNY, percentage points, days, counts): a tenth of
+    the range's order of magnitude; at least 1 CNY, at most 2 decimals otherwise."""
+    shown = half_width * (100 if unit == "%" else 1)
+    if unit == "CNY":
+        if not shown > 0 or not math.isfinite(shown):
+            return 1.0
+        return max(1.0, 10.0 ** (math.floor(math.log10(shown)) - 1))
+    coarsest = 10.0 ** -_MIN_DECIMALS.get(unit, 1)
+    if not shown > 0 or not math.isfinite(shown):
+        return coarsest
+    return min(coarsest, max(0.01, 10.0 ** (math.floor(math.log10(shown)) - 1)))
 
 
 def _num(x: float, unit: str, step: float, sign: bool = False) -> str:
     if not math.isfinite(x):
         return "n/a"
     plus = "+" if sign else ""
-    if unit == "%":
-        return f"{100 * x:{plus}.1f}" + (" points" if sign else "%")
     if unit == "CNY":
         value = round(x / step) * step + 0.0
         return f"{value:{plus},.0f} CNY"
-    if unit == "days":
-        return f"{x:{plus}.2f} days"
-    return f"{x:{plus},.1f}"
+    decimals = max(0, round(-math.log10(step)))
+    value = round(x * (100 if unit == "%" else 1), decimals) + 0.0
+    text = f"{value:{plus},.{decimals}f}"
+    if unit == "%":
+        return text + (" points" if sign else "%")
+    return text + (" days" if unit == "days" else "")
 
 
 def _range(low: float, high: float, unit: str, step: float, level: float) -> str:
@@ -112,14 +125,15 @@ def format_summary(res: Results, kpis: list[str], baseline: str, level: float) -
                 continue
             if not others:
                 r = s.loc[baseline]
-                step = _step(r["half_width"])
+                step = _step(r["half_width"], unit)
                 lines.append(f"{label}: {baseline} {_num(r['mean'], unit, step)} "
                              f"({_mean_range(r['low'], r['high'], unit, step, level)})")
                 continue
             d = diffs[(diffs["point"] == point) & (diffs["kpi"] == k)].set_index("plan")
             for plan in others:
                 r = d.loc[plan]
-                step = _step(max(r["half_width"], s.loc[plan, "half_width"]))
+                step = _step(np.nanmax([r["half_width"], s.loc[plan, "half_width"],
+                                        s.loc[baseline, "half_width"]]), unit)
                 diff = _num(r["difference"], unit, step, sign=True)
                 if r["verdict"] == "the same in every replication":
                     tail = "the same in every replication"

@@ -19,7 +19,7 @@ import simpy
 
 from ..calendar import WorkCalendar
 from ..scenario import Scenario
-from . import aftersales, payments, pipeline, reps
+from . import aftersales, careers, payments, pipeline, reps
 from .fulfilment import Fulfilment
 from .leads import ROW, Categories, generate, referral_rows
 from .rules import (
@@ -89,6 +89,10 @@ class Model:
             self.start[k], self.finish[k] = aftersales.start_contact, aftersales.finish_feedback
         self.start[COLLECTION_CALL] = payments.start_call
         self.finish[COLLECTION_CALL] = payments.finish_call
+        careers.set_up(self)  # promotions record, coaching and training sessions
+        bind = getattr(self.rule, "bind", None)
+        if bind is not None:
+            bind(self)
 
     # ------------------------------------------------------------------ set-up
     def _constants(self, s: Scenario) -> None:
@@ -241,6 +245,7 @@ class Model:
         env = self.env
         for r in self.reps:
             env.process(reps.rep_process(self, r))
+        careers.start(self)
         env.run(until=self.horizon)
         # Agenda events due before the horizon that reps busy at the end had not reached.
         last = math.nextafter(self.horizon, 0.0)

@@ -8,6 +8,7 @@ activity that runs past the end of a working day becomes two rows, one each day.
 
 from __future__ import annotations
 
+from array import array
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -30,6 +31,8 @@ from .leads import CHANNELS, PREFIX
 from .payments import EV_CALL, EV_INVOICE, EV_PAYMENT
 from .pipeline import EV_ARRIVED, EV_DISQUALIFIED, EV_LOST, EV_STEP, EV_WON, OUTCOMES
 from .rules import (
+    ACTIVITIES,
+    COACHING,
     COLLECTION_CALL,
     CONTRACT,
     FEEDBACK,
@@ -43,8 +46,8 @@ from .rules import (
 if TYPE_CHECKING:
     from .engine import Model
 
-__all__ = ["build_ledger", "build_trace", "build_daily", "build_orders", "STAGE_NAMES",
-           "EVENTS"]
+__all__ = ["build_ledger", "build_results", "build_trace", "build_daily", "build_orders",
+           "STAGE_NAMES", "EVENTS"]
 
 STAGE_NAMES = ("new", "contacted", "discovery", "demo", "quote", "negotiation", "contract")
 EVENTS = {
@@ -132,6 +135,37 @@ def build_ledger(m: Model, source: str) -> Ledger:
         "closed_on": _dates(m, np.asarray(m.L_closed)[order]),
     }, copy=False)
 
+    tables = _results(m, rep_ids, lid, m.deals, m.payments)
+    cust_ids, inv_ids = tables.pop("customer_ids"), tables.pop("invoice_ids")
+    sv = _table(m.surveys, 4)
+    sv = sv[np.argsort(sv[:, 1], kind="stable")]
+    surveys = pd.DataFrame({
+        "customer_id": _take(cust_ids, sv[:, 0]),
+        "surveyed_on": _dates(m, sv[:, 1]),
+        "csat": pd.Series(sv[:, 2].astype(np.int64)),
+        "nps": pd.Series(sv[:, 3].astype(np.int64)),
+    }, copy=False)
+    activities = _activities(m, rep_ids, lid, cust_ids, inv_ids)
+    promotions = None
+    if m.promotions is not None:
+        promotions = _promotions(m, rep_ids)
+    return Ledger(**tables, leads=leads, activities=activities, surveys=surveys,
+                  promotions=promotions, source=source)
+
+
+def build_results(m: Model) -> Ledger:
+    """The results recorded so far, while the model runs: reps, customers, deals, invoices
+    and payments (what the scorecard reads; see :mod:`salessim.model.careers`)."""
+    rep_ids = _names(r.rep_id for r in m.reps)
+    tables = _results(m, rep_ids, lead_ids(m), array("d", m.deals), array("d", m.payments))
+    del tables["customer_ids"], tables["invoice_ids"]
+    return Ledger(**tables, source="the simulation so far")
+
+
+def _results(m: Model, rep_ids, lid, deal_records, payment_records) -> dict:
+    """The reps, customers, deals, invoices and payments tables (and the customer and
+    invoice ids, for the activities)."""
+    reps = m.reps
     cs = m.customers
     cust_ids = _ids("C", len(cs))
     customers = pd.DataFrame({
@@ -142,7 +176,7 @@ def build_ledger(m: Model, source: str) -> Ledger:
         "churned_on": _dates(m, [c.churned for c in cs]),
     }, copy=False)
 
-    d = _table(m.deals, 7)
+    d = _table(deal_records, 7)
     deal_ids = _ids("D", len(d))
     deals = pd.DataFrame({
         "deal_id": pd.Series(deal_ids),
@@ -168,22 +202,13 @@ def build_ledger(m: Model, source: str) -> Ledger:
         "amount": pd.Series([i.amount for i in inv], dtype="float64"),
     }, copy=False)
 
-    p = _table(m.payments, 3)
+    p = _table(payment_records, 3)
     p = p[np.argsort(p[:, 1], kind="stable")]
     payments = pd.DataFrame({
         "payment_id": pd.Series(_ids("P", len(p))),
         "invoice_id": _take(inv_ids, p[:, 0]),
         "paid_on": _dates(m, p[:, 1]),
         "amount": pd.Series(p[:, 2], dtype="float64"),
-    }, copy=False)
-
-    sv = _table(m.surveys, 4)
-    sv = sv[np.argsort(sv[:, 1], kind="stable")]
-    surveys = pd.DataFrame({
-        "customer_id": _take(cust_ids, sv[:, 0]),
-        "surveyed_on": _dates(m, sv[:, 1]),
-        "csat": pd.Series(sv[:, 2].astype(np.int64)),
-        "nps": pd.Series(sv[:, 3].astype(np.int64)),
     }, copy=False)
 
     reps_df = pd.DataFrame({
@@ -194,10 +219,21 @@ def build_ledger(m: Model, source: str) -> Ledger:
         "hired_on": pd.Series(np.array([r.hired_on for r in reps], dtype="datetime64[D]")
                               .astype("datetime64[ns]"), dtype="datetime64[ns]"),
     }, copy=False)
-    activities = _activities(m, rep_ids, lid, cust_ids, inv_ids)
-    return Ledger(customers=customers, deals=deals, invoices=invoices, payments=payments,
-                  reps=reps_df, leads=leads, activities=activities, surveys=surveys,
-                  source=source)
+    return {"customers": customers, "deals": deals, "invoices": invoices, "payments": payments,
+            "reps": reps_df, "customer_ids": cust_ids, "invoice_ids": inv_ids}
+
+
+def _promotions(m: Model, rep_ids) -> pd.DataFrame:
+    """The promotions decided during the run (R2.2.2.2), in the order they were made."""
+    rows = m.promotions
+    levels = _names(("sales", "senior", "lead"))
+    return pd.DataFrame({
+        "rep_id": _take(rep_ids, [r[0] for r in rows]),
+        "promoted_on": _dates(m, [r[1] for r in rows]),
+        "from_level": _take(levels, [r[2] for r in rows]),
+        "to_level": _take(levels, [r[3] for r in rows]),
+    })
+
 
 
 def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
@@ -231,13 +267,13 @@ def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
     n_leads, n_cust = len(lid), len(cust_ids)
     where[(k == REPEAT_ORDER) | (k == FEEDBACK) | (k == REVISIT)] += n_leads
     where[k == COLLECTION_CALL] += n_leads + n_cust
-    where[k == MEETING] = -1
+    where[(k == MEETING) | (k >= COACHING)] = -1
     refs = type(lid)._concat_same_type([lid, cust_ids, inv_ids])
     return pd.DataFrame({
         "rep_id": _take(rep_ids, a[:, 0].astype(np.int32)[row]),
         "started_at": started,
         "ended_at": ended,
-        "task": _take(_names(TASKS), k),
+        "task": _take(_names(ACTIVITIES), k),
         "ref_id": _take(refs, where),
     }, copy=False)
 

@@ -84,6 +84,7 @@ def step_handlers(m: Model):
     response_days, discount_effect = m.response_days, m.discount_effect
     next_seq = m.next_seq
     exp = math.exp
+    pull = getattr(m.rule, "pull", None)  # a rule may move a step earlier (see rules.py)
 
     def start(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
         if kind == FIRST_CONTACT:
@@ -114,6 +115,8 @@ def step_handlers(m: Model):
             won(m, rep, opp, t1)
         else:
             ready = t1 + D[opp.base + LAG + kind] * lag_days[kind + 1]
+            if pull is not None:
+                ready = pull(m, rep, opp, kind, t1, ready)
             heappush(rep.queues[kind + 1], (ready, next_seq(), opp))
 
     return start, finish

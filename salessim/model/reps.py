@@ -62,7 +62,8 @@ class Rep:
 
     __slots__ = (
         "idx", "rep_id", "name", "team", "level", "hired_on", "skill", "inv_speed", "queues",
-        "agenda", "inbox", "dur", "u", "e", "z", "revenue", "cash", "new_customers",
+        "agenda", "inbox", "dur", "u", "e", "z", "revenue", "cash", "new_customers", "effort",
+        "effort_until", "level_since",
     )
 
     def __init__(self, idx: int, m: Model) -> None:
@@ -81,10 +82,13 @@ class Rep:
         self.revenue = [0.0] * months
         self.cash = [0.0] * months
         self.new_customers = [0] * months
+        self.effort = 1.0  # working pace; above 1 for a while after recognition (careers.py)
+        self.effort_until = 0.0
+        self.level_since = 0  # quarters (from the first) since the rep holds its level
 
     def set_skill(self, skill: float, speed_elasticity: float) -> None:
         self.skill = skill
-        self.inv_speed = skill ** -speed_elasticity
+        self.inv_speed = skill ** -speed_elasticity / self.effort
 
     def revenue_in(self, months: range) -> float:
         """Revenue booked in the given month indexes (CNY)."""
@@ -170,6 +174,7 @@ def rep_process(m: Model, rep: Rep):
     rule = m.rule
     chooser = getattr(rule, "chooser", None)
     choose = chooser(rep) if chooser is not None else partial(rule.choose, rep)
+    admit = getattr(rule, "admit", None)  # a rule may put an item off (see rules.py)
     start, finish = m.start, m.finish
     queues = rep.queues
     ag = rep.agenda
@@ -189,6 +194,8 @@ def rep_process(m: Model, rep: Rep):
             kind = choose(t)
             if kind >= 0:
                 item = heappop(queues[kind])[2]
+                if admit is not None and not admit(m, rep, kind, item, t):
+                    continue
                 dur = start[kind](m, rep, item, t, kind)
                 if dur is not None:
                     break
@@ -216,12 +223,17 @@ def meeting_items(m: Model) -> list[tuple]:
     return [(float(t), -1 - j, j) for j, t in enumerate(times)]
 
 
-def start_meeting(m: Model, rep: Rep, item: int, now: float, kind: int) -> float:
+def start_meeting(m: Model, rep: Rep, item, now: float, kind: int) -> float:
+    if type(item) is not int:  # a coaching or training session (careers.py)
+        return item.start(m, rep, now)
     dur = m.task_days[MEETING]
     m.acts.extend((rep.idx, now, now + dur, MEETING, -1))
     return dur
 
 
-def finish_meeting(m: Model, rep: Rep, item: int, t0: float, t1: float, kind: int) -> None:
+def finish_meeting(m: Model, rep: Rep, item, t0: float, t1: float, kind: int) -> None:
+    if type(item) is not int:
+        item.finish(m, rep, t1)
+        return
     rep.set_skill(rep.skill * (1.0 + m.scenario.teamwork.skill_gain),
                   m.scenario.process.skill_speed)

@@ -1,4 +1,4 @@
-"""How a rep chooses the next task: the decision rule, swappable by name.
+"""How a rep chooses the next task, the discount and when to close: the decision rules.
 
 A rep keeps one queue per kind of task (its CRM to-do list). Each time it finishes a task,
 it asks the scenario's decision rule which kind to work on next; within a kind it takes the
@@ -19,6 +19,29 @@ The procedure rule (``"procedure"``) follows the regulation's order of prioritie
 
 It offers every quote the standard discount and concedes a random extra amount in
 negotiation, up to ``pricing.concession_max`` and never above ``pricing.max_discount``.
+
+The pay-aware rule (``"pay_aware"``, the default) weighs pay against that procedure. Each
+rep knows its plan (激励方案, R2.2.2.1), what it has booked so far in each pay period and
+how many working days are left, and from its usual pace it forecasts where each period will
+end (:mod:`salessim.model.outlook`). A result is worth to it what the result adds to its
+expected pay in the period it will fall in. When free, the rep scores every ready task as
+``(1 - s) x procedure priority + s x pay value``, where ``s`` is
+``decision.incentive_sensitivity``, the priority runs from 1 (first in the procedure) to 0
+(last) and the pay value is the task's expected pay per hour as a share of the plan's
+target pay per hour (at most 1); it works the task with the highest score. A task is
+worth doing when ``(1 - s) + s x pay value`` is at least one half: below that the rep puts
+it off (an early pipeline step waits for the next pay period, a revisit, a feedback call
+or a collection call is skipped), which is how revisits and collection calls lapse under
+pay on booked revenue alone and how a rep with no chance of a quota gives up until the
+next period. A closing step (negotiation, signing, a repeat order) is always done, for the
+customer is waiting, except that in the last ``decision.hold_days`` of a period the rep
+holds it until the next period when the pay it would gain by waiting outweighs the
+procedure, valued at the plan's standard rate on the deal (a rep at its cap). A deal that
+would close next period is pulled into this one, with ``decision.pull_discount`` more off,
+when closing now pays as much more (a rep just short of a quota near its end). The discount is the blend, by ``s``,
+of the procedure's and the one that maximises expected pay, win chance times the pay of
+the discounted deal. Scheduled meetings and sessions are always kept. At ``s = 0`` the rule
+is the procedure rule exactly, and the plan changes nothing but the pay.
 """
 
 from __future__ import annotations
@@ -34,8 +57,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "TASKS", "MEETING", "FIRST_CONTACT", "DISCOVERY", "DEMO", "QUOTE", "NEGOTIATION",
-    "CONTRACT", "REPEAT_ORDER", "FEEDBACK", "COLLECTION_CALL", "REVISIT",
-    "DecisionRule", "ProcedureRule", "RULES",
+    "CONTRACT", "REPEAT_ORDER", "FEEDBACK", "COLLECTION_CALL", "REVISIT", "ACTIVITIES",
+    "COACHING", "TRAINING", "DecisionRule", "ProcedureRule", "PayAwareRule", "RULES",
 ]
 
 # Task kinds: index into a rep's queues. The pipeline stages are 1..6 in process order.
@@ -45,6 +68,9 @@ TASKS = (
     "meeting", "first_contact", "discovery", "demo", "quote", "negotiation", "contract",
     "repeat_order", "feedback", "collection_call", "revisit",
 )
+# Activities that are not to-do kinds: scheduled career sessions (see careers.py).
+COACHING, TRAINING = range(11, 13)
+ACTIVITIES = (*TASKS, "coaching", "training")
 
 
 class DecisionRule(Protocol):
@@ -57,6 +83,11 @@ class DecisionRule(Protocol):
 
     ``discount`` returns the discount (a fraction, whole percent) offered to an opportunity
     in negotiation; ``u`` is that lead's own uniform random number.
+
+    Optional: ``bind(model)`` is called once the model is set up; ``admit(m, rep, kind,
+    item, now)``, when not None, is asked before each task is begun and returns False when
+    the rep puts the item off (having re-queued or dropped it); ``pull(m, rep, opp, kind,
+    t1, ready)``, when not None, may move the time the next pipeline step becomes ready.
     """
 
     name: str
@@ -104,4 +135,6 @@ class ProcedureRule:
         return min(d, self._max_pct) / 100
 
 
-RULES: dict[str, type] = {"procedure": ProcedureRule}
+from .payaware import PayAwareRule  # noqa: E402  (it builds on the names above)
+
+RULES: dict[str, type] = {"procedure": ProcedureRule, "pay_aware": PayAwareRule}

@@ -19,6 +19,7 @@ An entry for a slider whose ``interactive`` function prints a quarterly target::
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 from collections.abc import Callable
@@ -124,6 +125,61 @@ class LessonWidgetCase:
         return f"{self.notebook.removesuffix('.ipynb')}:{self.control_label}"
 
 
+@functools.cache
+def _lesson01_run():
+    from salessim.widgets.lesson01 import lesson_run
+
+    return lesson_run()
+
+
+def _days_to_cash(lead_id: str) -> float:
+    """Lesson 01's journey dashboard: calendar days from a lead's arrival to the payment of its
+    first deal, in the lesson's simulation (R2.1)."""
+    from salessim.widgets.lesson01 import compute_journey
+
+    return compute_journey(_lesson01_run(), lead_id).days_to_cash
+
+
+def _new_deals_after_wait(wait: float) -> float:
+    """Lesson 03's follow-up dashboard: new deals won by the lesson's team when every lead
+    waits ``wait`` working days for its first call (R2.1.2.1)."""
+    from salessim.widgets.lesson03 import compute_follow_up
+
+    return compute_follow_up(wait).won
+
+
+def _retention_percent(revisits_per_year: float) -> float:
+    """Lesson 05's revisit dashboard: the lesson's team's retention rate of its last quarter
+    with this many revisits of each customer a year, in % (R2.1.4.3, R2.2.1.2)."""
+    from salessim.widgets.lesson05 import compute_after_sales
+
+    return 100 * compute_after_sales(revisits_per_year).retention_rate
+
+
+def _qualified_leads(threshold: float) -> float:
+    """Lesson 02's screening dashboard: leads of the lesson's quarter that qualify at
+    ``threshold`` with the default weights, from a run of the model (R2.1.1.3)."""
+    from salessim.widgets.lesson02 import compute_screening
+
+    return compute_screening(threshold=threshold).qualified
+
+
+def _team_skill(meetings_per_month: float) -> float:
+    """Lesson 09's teamwork dashboard: the lesson's team's skill index at the year's end with
+    this many one-hour meetings a month (R2.3.2.1, R2.3.2.3)."""
+    from salessim.widgets.lesson09 import compute_teamwork
+
+    return compute_teamwork(meetings_per_month).skill_index
+
+
+def _expected_revenue_at(discount_percent: float) -> float:
+    """Lesson 04's discount dashboard: expected revenue of a medium company's quote at the
+    discount, by the model's negotiation rule (R2.1.3.2)."""
+    from salessim.widgets.lesson04 import compute_discount
+
+    return compute_discount(discount_percent / 100, "medium").expected_revenue
+
+
 def _survey_csat_percent(period: str) -> float:
     """Lesson 08's survey dashboard: CSAT of all teams on the sample CRM export (R2.3.1.3)."""
     from salessim import Ledger, sample_crm_dir
@@ -156,6 +212,46 @@ def _quarterly_pay(revenue: float) -> float:
 # One entry per lesson from 01 on; a test checks that no lesson is missing.
 LESSON_CASES: list[LessonWidgetCase] = [
     LessonWidgetCase(
+        notebook="01_sales_process.ipynb",
+        control_label="Lead",
+        action=Choose("LW000010"),
+        expected_fn=_days_to_cash,
+        pattern=r"([\d,]+) calendar days",
+        output_label="Journey",
+    ),
+    LessonWidgetCase(
+        notebook="02_leads.ipynb",
+        control_label="Threshold",
+        action=Slide(steps=1),  # one re-run of the model: no intermediate value to race
+        expected_fn=_qualified_leads,
+        pattern=r"Qualified ([\d,]+) of",
+        output_label="Result",
+    ),
+    LessonWidgetCase(
+        notebook="03_follow_up.ipynb",
+        control_label="Wait (working days)",
+        action=Slide(steps=2),
+        expected_fn=_new_deals_after_wait,
+        pattern=r"([\d,]+) new deals won",
+        output_label="Result",
+    ),
+    LessonWidgetCase(
+        notebook="04_quotes.ipynb",
+        control_label="Discount (%)",
+        action=Slide(steps=2),
+        expected_fn=_expected_revenue_at,
+        pattern=r"expected revenue ([\d,]+) CNY",
+        output_label="Result",
+    ),
+    LessonWidgetCase(
+        notebook="05_after_sales.ipynb",
+        control_label="Revisits per year",
+        action=Slide(steps=3),
+        expected_fn=_retention_percent,
+        pattern=r"Retention rate \d{4}Q\d: ([\d.]+)%",
+        output_label="Retention",
+    ),
+    LessonWidgetCase(
         notebook="06_kpis.ipynb",
         control_label="Period",
         action=Choose("2026Q2"),
@@ -178,6 +274,14 @@ LESSON_CASES: list[LessonWidgetCase] = [
         expected_fn=_survey_csat_percent,
         pattern=r"CSAT ([\d.]+)%",
         output_label="Scores",
+    ),
+    LessonWidgetCase(
+        notebook="09_teamwork.ipynb",
+        control_label="Meetings per month",
+        action=Slide(steps=2),
+        expected_fn=_team_skill,
+        pattern=r"Team skill at year end ([\d.]+)",
+        output_label="Teamwork",
     ),
 ]
 
