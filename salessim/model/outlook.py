@@ -15,7 +15,8 @@ The forecast of a period's result is what the rep has booked so far plus the *ta
 pace* for the working days left: the company sets targets a rep can reach, so every period
 starts with a fair chance, and what the rep has booked so far carries what is particular to
 it. (A rep that judged its chances by its own recent results would, after one bad quarter,
-expect the next to be hopeless too and never start again.) The forecast is uncertain: deals come one at a time (the spread of a
+expect the next to be hopeless too and never start again.) The forecast is uncertain: deals come
+one at a time (the spread of a
 compound Poisson sum, ``sqrt(pace x days left x typical deal)``) and the rep cannot be
 sure of its pace (a further 15%, :data:`PACE_CV`, of what is still to come); both shrink to
 nothing at the period's end. The expected pay is the mean

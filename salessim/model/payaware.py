@@ -28,7 +28,6 @@ from .rules import (
     FIRST_CONTACT,
     MEETING,
     NEGOTIATION,
-    QUOTE,
     REPEAT_ORDER,
     REVISIT,
     ProcedureRule,

@@ -38,7 +38,8 @@ customer is waiting, except that in the last ``decision.hold_days`` of a period 
 holds it until the next period when the pay it would gain by waiting outweighs the
 procedure, valued at the plan's standard rate on the deal (a rep at its cap). A deal that
 would close next period is pulled into this one, with ``decision.pull_discount`` more off,
-when closing now pays as much more (a rep just short of a quota near its end). The discount is the blend, by ``s``,
+when closing now pays as much more (a rep just short of a quota near its end). The discount is
+the blend, by ``s``,
 of the procedure's and the one that maximises expected pay, win chance times the pay of
 the discounted deal. Scheduled meetings and sessions are always kept. At ``s = 0`` the rule
 is the procedure rule exactly, and the plan changes nothing but the pay.

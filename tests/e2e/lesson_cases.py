@@ -140,12 +140,6 @@ def _days_to_cash(lead_id: str) -> float:
     return compute_journey(_lesson01_run(), lead_id).days_to_cash
 
 
-def _new_deals_after_wait(wait: float) -> float:
-    """Lesson 03's follow-up dashboard: new deals won by the lesson's team when every lead
-    waits ``wait`` working days for its first call (R2.1.2.1)."""
-    from salessim.widgets.lesson03 import compute_follow_up
-
-    return compute_follow_up(wait).won
 
 
 def _retention_percent(revisits_per_year: float) -> float:
@@ -164,20 +158,8 @@ def _qualified_leads(threshold: float) -> float:
     return compute_screening(threshold=threshold).qualified
 
 
-def _team_skill(meetings_per_month: float) -> float:
-    """Lesson 09's teamwork dashboard: the lesson's team's skill index at the year's end with
-    this many one-hour meetings a month (R2.3.2.1, R2.3.2.3)."""
-    from salessim.widgets.lesson09 import compute_teamwork
-
-    return compute_teamwork(meetings_per_month).skill_index
 
 
-def _expected_revenue_at(discount_percent: float) -> float:
-    """Lesson 04's discount dashboard: expected revenue of a medium company's quote at the
-    discount, by the model's negotiation rule (R2.1.3.2)."""
-    from salessim.widgets.lesson04 import compute_discount
-
-    return compute_discount(discount_percent / 100, "medium").expected_revenue
 
 
 def _survey_csat_percent(period: str) -> float:
@@ -228,22 +210,6 @@ LESSON_CASES: list[LessonWidgetCase] = [
         output_label="Result",
     ),
     LessonWidgetCase(
-        notebook="03_follow_up.ipynb",
-        control_label="Wait (working days)",
-        action=Slide(steps=2),
-        expected_fn=_new_deals_after_wait,
-        pattern=r"([\d,]+) new deals won",
-        output_label="Result",
-    ),
-    LessonWidgetCase(
-        notebook="04_quotes.ipynb",
-        control_label="Discount (%)",
-        action=Slide(steps=2),
-        expected_fn=_expected_revenue_at,
-        pattern=r"expected revenue ([\d,]+) CNY",
-        output_label="Result",
-    ),
-    LessonWidgetCase(
         notebook="05_after_sales.ipynb",
         control_label="Revisits per year",
         action=Slide(steps=3),
@@ -274,14 +240,6 @@ LESSON_CASES: list[LessonWidgetCase] = [
         expected_fn=_survey_csat_percent,
         pattern=r"CSAT ([\d.]+)%",
         output_label="Scores",
-    ),
-    LessonWidgetCase(
-        notebook="09_teamwork.ipynb",
-        control_label="Meetings per month",
-        action=Slide(steps=2),
-        expected_fn=_team_skill,
-        pattern=r"Team skill at year end ([\d.]+)",
-        output_label="Teamwork",
     ),
 ]
 
