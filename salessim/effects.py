@@ -42,7 +42,7 @@ from .scenario import Scenario
 __all__ = [
     "SENSITIVITY", "NEW_LOGOS", "behaviour_scenario", "analysed_quarters", "period_end_push",
     "after_reaching", "carried_over", "selling_hours", "team_rates", "setting_scenario",
-    "run_settings", "quarter_attainment_by",
+    "run_settings", "quarter_attainment_by", "far_behind", "top_third",
     "delivery_delay", "Effect", "EFFECTS", "measure", "summarise", "markdown",
 ]
 
@@ -223,23 +223,31 @@ class Effect:
 
 SETTINGS: dict[str, dict[str, Any]] = {
     "steady": {},
-    "easy quota": {"targets__monthly_revenue": 70_000.0},
+    "steady, customers wait": {"decision__hold_days": 3.0},
+    "easy quota": {"targets__monthly_revenue": 70_000.0, "decision__hold_days": 3.0},
     "stretching quota": {"targets__monthly_revenue": 140_000.0},
-    "fixed capacity": {"fulfilment__capacity_per_day": "0.8 per rep"},
+    "fixed capacity": {"fulfilment__capacity_per_day": "0.75 per rep"},
 }
 """The businesses of the experiments (overrides of :func:`behaviour_scenario`): steady at
-the regulation's target; an easy quota (reps reach caps); a stretching quota (many reps
-fall far behind); delivery capacity fixed at 0.8 orders a rep and working day, a little
-above the rate at which reps sign under linear pay."""
+the regulation's target, where a customer ready to sign does not wait (the default
+``decision.hold_days = 0``); the same with customers who wait up to 3 working days to sign,
+so that a rep can hold a deal over a quarter's end; an easy quota (70,000 CNY a month,
+customers who wait 3 days) where reps reach caps; a stretching quota (140,000 CNY) where
+many reps fall far behind; delivery capacity fixed at 0.75 orders a rep and working day,
+about the rate at which reps sign under linear pay, so that the backlog grows with any
+push."""
 
 
-def _far_behind(runs, setting: str) -> pd.DataFrame:
+def far_behind(runs: dict[tuple[str, str], Simulation], setting: str) -> pd.DataFrame:
+    """F4: the rep-quarters below 45% of the quarter's target 20 working days before its
+    end in the linear run of ``setting`` (the same reps and leads as under any plan)."""
     base = runs[setting, "linear"]
     att = quarter_attainment_by(base, 20)
     return att[att["attainment"] < 0.45]
 
 
-def _top_third(runs, setting: str) -> list[str]:
+def top_third(runs: dict[tuple[str, str], Simulation], setting: str) -> list[str]:
+    """F4: the third of the reps with the most revenue in the linear run of ``setting``."""
     base = runs[setting, "linear"]
     rev = base.ledger.deals.groupby("rep_id")["amount"].sum().sort_values(ascending=False)
     return list(rev.index[: max(1, len(rev) // 3)])
@@ -256,6 +264,10 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("F1", "mean discount on deals of the last 10 working days", "steady", "linear",
            "quota_bonus", _pair(lambda r: period_end_push(r)[1], "steady", "linear",
                                 "quota_bonus")),
+    Effect("F1", "share of quarter revenue in its last 10 working days",
+           "steady, customers wait", "linear", "quota_bonus",
+           _pair(lambda r: period_end_push(r)[0], "steady, customers wait", "linear",
+                 "quota_bonus")),
     Effect("F2", "share of quarter revenue in its last 10 working days", "steady", "linear",
            "accelerator", _pair(lambda r: period_end_push(r)[0], "steady", "linear",
                                 "accelerator")),
@@ -270,12 +282,12 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("F4", "pipeline hours in the last 20 working days, reps below 45% then",
            "stretching quota", "linear", "quota_bonus",
            lambda runs: tuple(selling_hours(runs["stretching quota", p],
-                                            _far_behind(runs, "stretching quota"), 20)
+                                            far_behind(runs, "stretching quota"), 20)
                               for p in ("linear", "quota_bonus")), "hours"),
     Effect("F4", "revenue the top third sign after reaching 100%, rest of quarter",
            "easy quota", "capped", "accelerator",
            lambda runs: tuple(after_reaching(runs["easy quota", p], runs["easy quota", p],
-                                             1.0, _top_third(runs, "easy quota"))[0]
+                                             1.0, top_third(runs, "easy quota"))[0]
                               for p in ("capped", "accelerator")), "CNY"),
     Effect("F6", "collection rate", "steady", "linear", "collected",
            _pair(lambda r: team_rates(r)[0], "steady", "linear", "collected")),
@@ -310,7 +322,8 @@ def _runs_needed(effects: Sequence[Effect]) -> list[tuple[str, str]]:
 def setting_scenario(setting: str, plan: str, reps: int = 6, months: int = 9,
                      sensitivity: float = SENSITIVITY) -> Scenario:
     """The scenario of business ``setting`` (a key of :data:`SETTINGS`) paid by ``plan``."""
-    over = {k: (v if v != "0.8 per rep" else 0.8 * reps) for k, v in SETTINGS[setting].items()}
+    over = {k: (v if v != "0.75 per rep" else 0.75 * reps)
+            for k, v in SETTINGS[setting].items()}
     over["decision__incentive_sensitivity"] = sensitivity
     return behaviour_scenario(reps, months, **over).with_overrides({"plan": _plan(plan)})
 

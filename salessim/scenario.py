@@ -30,6 +30,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from .regulation import Targets
 
+if typing.TYPE_CHECKING:
+    from .careers import PromotionRule
+
 __all__ = [
     "Scenario",
     "ScenarioError",
@@ -493,15 +496,15 @@ class Decision(_Section):
     incentive_sensitivity: float = _f(0.0, "Weight of expected pay against the procedure in "
                                       "the rule's choices (0-1).", ge=0, le=1)
     pull_discount: float = _f(
-        0.03, "Extra discount a pay-aware rep offers a customer to meet and sign at once "
+        0.05, "Extra discount a pay-aware rep offers a customer to meet and sign at once "
         "rather than after its lead time, to close within the pay period (fraction).", ge=0,
         lt=1,
     )
     hold_days: float = _f(
-        0.0, "Longest a customer ready to close will wait for the next pay period: a "
-        "pay-aware rep may hold a negotiation, a signing or a repeat order that close to a "
-        "period's end; 0 (the default): a customer ready to close does not wait "
-        "(working days).", ge=0,
+        0.0, "How long customers wait for a pay-aware rep who puts them off to the next pay "
+        "period: within this many working days of a period's end a rep may hold a ready "
+        "deal over it, or put a meeting off to it; further from the end a lead put off goes "
+        "cold. 0 (the default): customers do not wait (working days).", ge=0,
     )
 
     @field_validator("rule")
@@ -564,7 +567,7 @@ class Careers(_Section):
             raise ValueError("give at least one criterion")
         return v
 
-    def promotion_rule(self):
+    def promotion_rule(self) -> PromotionRule:
         """The :class:`salessim.careers.PromotionRule` these parameters describe."""
         from .careers import PromotionRule
 

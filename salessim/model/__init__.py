@@ -10,7 +10,11 @@ One module per part of the process:
   repeat orders and referrals (R2.1.4.2, R2.1.4.3, R2.3.1.3);
 - :mod:`~salessim.model.payments`: invoices, payments and collection calls (R2.2.1.3);
 - :mod:`~salessim.model.reps`: reps, their to-do lists, hours and team meetings (R2.3.2);
-- :mod:`~salessim.model.rules`: the decision rule that orders a rep's work;
+- :mod:`~salessim.model.rules`: the decision rules that order a rep's work, the procedure
+  and the pay-aware rule (:mod:`~salessim.model.payaware`, valuing work with each rep's
+  pay outlook, :mod:`~salessim.model.outlook`);
+- :mod:`~salessim.model.careers`: promotion, coaching, recognition and training (R2.2.2.2,
+  R2.2.2.3);
 - :mod:`~salessim.model.streams`: named random streams (common random numbers);
 - :mod:`~salessim.model.engine` and :mod:`~salessim.model.output`: running a replication
   and turning its records into the ledger.

@@ -15,15 +15,15 @@ The forecast of a period's result is what the rep has booked so far plus the *ta
 pace* for the working days left: the company sets targets a rep can reach, so every period
 starts with a fair chance, and what the rep has booked so far carries what is particular to
 it. (A rep that judged its chances by its own recent results would, after one bad quarter,
-expect the next to be hopeless too and never start again.) The forecast is uncertain: deals come
-one at a time (the spread of a
-compound Poisson sum, ``sqrt(pace x days left x typical deal)``) and the rep cannot be
-sure of its pace (a further 15%, :data:`PACE_CV`, of what is still to come); both shrink to
-nothing at the period's end. The expected pay is the mean
-of the plan's pay over that spread; the marginal value of a result is how much that mean
-rises with it. A quota bonus is therefore worth most to a rep a little short of the quota
-near the period's end, little to one far below or already above it, and a flat commission
-is worth the same to everyone at all times.
+expect the next to be hopeless too and never start again.) The forecast is uncertain:
+deals come one at a time (the spread of a compound Poisson sum, ``sqrt(pace x days left x
+typical deal)``) and the rep cannot be sure of its pace (a further 15%, :data:`PACE_CV`,
+of what is still to come); both shrink to nothing at the period's end, and nothing can
+fall below what is booked already. The expected pay is the mean of the plan's pay over
+that spread; the marginal value of a result is how much that mean rises with it. A quota
+bonus is therefore worth most to a rep a little short of the quota near the period's end,
+little to one far below and nothing to one above it, and a flat commission is worth the
+same to everyone at all times.
 """
 
 from __future__ import annotations
@@ -231,7 +231,8 @@ class Outlook:
     DEAL_SIZES = (0.5, 1.0, 2.0, 4.0)
 
     __slots__ = ("day", "month", "booked", "start", "end", "deal_now", "deal_next", "rate_now",
-                 "rate_next", "next_from", "amounts", "pace", "forecast", "push")
+                 "rate_next", "next_from", "amounts", "pace", "forecast", "push", "push_rate",
+                 "rated")
 
     def __init__(self) -> None:
         self.day = -1
@@ -248,10 +249,17 @@ class Outlook:
         self.pace: dict[str, float] = {}
         self.forecast: list[tuple] = []
         self.push = False
+        self.push_rate = 0.0
+        self.rated = False  # whether any measure but revenue pays
 
     # ------------------------------------------------------------------ values
     def deal_value(self, amount: float, tau: float) -> float:
-        """Expected extra pay (CNY) of booking ``amount`` CNY of revenue at clock ``tau``."""
+        """Expected extra pay (CNY) of booking ``amount`` CNY of revenue at clock ``tau``.
+
+        In an end-of-period push (``push``), a deal closing this period is worth
+        ``push_rate`` per CNY: what it adds on top of the rest of the push."""
+        if self.push and tau < min(self.end):
+            return self.push_rate * amount
         total = 0.0
         xs = self.amounts
         for i, end in enumerate(self.end):
@@ -319,6 +327,7 @@ class Outlook:
                 self.deal_next.append(vals)
                 self.rate_next.append(rts)
         self.end = ends
+        self.rated = any(v for r in (*self.rate_now, *self.rate_next) for v in r.values())
 
 
 class OutlookContext:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 from ..incentives import load_plan
 from . import aftersales
 from .outlook import Outlook, OutlookContext, PayModel
+from .pipeline import LOST
 from .rules import (
     COLLECTION_CALL,
     CONTRACT,
@@ -75,6 +76,7 @@ class PayAwareRule:
         self.admit = self._admit if self.s > 0 else None
         self.pull = self._pull if self.s > 0 else None
         self.m: Model | None = None
+        self._choosers: dict[int, Callable[[float], int]] = {}
 
     # ------------------------------------------------------------------ set-up
     def bind(self, m: Model) -> None:
@@ -121,6 +123,8 @@ class PayAwareRule:
         self.pay_delay = (shares["on_time"] * terms / 2 + shares["late"]
                           * (terms + pay.late_mean_days) + shares["partial"] * terms / 2) / tot
         self.repeat_amount = mean_list * pr.repeat_price_factor * (1 - pr.repeat_discount)
+        # how long a contact's lift in satisfaction is counted: until the next revisit (45
+        # working days when the scenario has none)
         self.revisit_days = a.revisit_interval_days or 45.0
         self.pull_pct = round(sc.decision.pull_discount * 100)
         # task time from a step to the signing, and the customer lead times after the step
@@ -139,6 +143,7 @@ class PayAwareRule:
         day = int(now)
         if o.day != day or rep.revenue[o.month] != o.booked:
             o.update(self.pm, self.m, rep, now, self.ctx)
+            o.push = False
             o.push = self._push(rep, o, now)
         return o
 
@@ -173,7 +178,13 @@ class PayAwareRule:
         if revenue <= 0.0:
             return False
         gain = o.gain(self.pm, {"revenue": revenue, "new_customers": customers})
-        return self.s * (gain - forgone) > (1 - self.s) * std
+        if self.s * (gain - forgone) <= (1 - self.s) * std:
+            return False
+        # a deal in the push is worth what it adds on top of the rest of the push
+        a = min(self.ctx.typical, revenue)
+        rest = o.gain(self.pm, {"revenue": revenue - a, "new_customers": customers})
+        o.push_rate = (gain - rest) / a
+        return True
 
     # ------------------------------------------------------------------ values
     def _win(self, rep: Rep, fit: float, k: int, discount: float, now: float,
@@ -195,6 +206,8 @@ class PayAwareRule:
         """Expected pay of a deal of ``amount`` CNY signed at ``tau``: revenue, a new
         customer and the cash it will bring."""
         v = o.deal_value(amount, tau)
+        if not o.rated:
+            return v
         if new:
             v += o.rate("new_customers", tau)
         return v + self.paid_share * amount * o.rate("collected", tau + self.pay_delay)
@@ -275,7 +288,12 @@ class PayAwareRule:
 
     # ------------------------------------------------------------------ choosing
     def choose(self, rep: Rep, now: float) -> int:
-        return self.chooser(rep)(now)
+        if self.s == 0:
+            return self.procedure.choose(rep, now)
+        f = self._choosers.get(rep.idx)
+        if f is None:
+            f = self._choosers[rep.idx] = self.chooser(rep)
+        return f(now)
 
     def chooser(self, rep: Rep) -> Callable[[float], int]:
         """The rep's choice as a function of time: the procedure's at sensitivity 0, else
@@ -327,7 +345,11 @@ class PayAwareRule:
                 return True
             value = self._opp(rep, o, item, kind, now)[0]
             if (1 - s) + s * min(self._per_hour(rep, kind, value), 1.0) < _BAR:
-                heappush(rep.queues[kind], (boundary, m.next_seq(), item))
+                if can_hold:
+                    heappush(rep.queues[kind], (boundary, m.next_seq(), item))
+                else:  # the customer will not wait that long: the lead goes cold
+                    m.L_outcome[item.lead] = LOST
+                    m.L_closed[item.lead] = now
                 return False
             return True
         if kind == REPEAT_ORDER:

@@ -20,29 +20,29 @@ The procedure rule (``"procedure"``) follows the regulation's order of prioritie
 It offers every quote the standard discount and concedes a random extra amount in
 negotiation, up to ``pricing.concession_max`` and never above ``pricing.max_discount``.
 
-The pay-aware rule (``"pay_aware"``, the default) weighs pay against that procedure. Each
-rep knows its plan (激励方案, R2.2.2.1), what it has booked so far in each pay period and
-how many working days are left, and from its usual pace it forecasts where each period will
-end (:mod:`salessim.model.outlook`). A result is worth to it what the result adds to its
-expected pay in the period it will fall in. When free, the rep scores every ready task as
-``(1 - s) x procedure priority + s x pay value``, where ``s`` is
-``decision.incentive_sensitivity``, the priority runs from 1 (first in the procedure) to 0
-(last) and the pay value is the task's expected pay per hour as a share of the plan's
-target pay per hour (at most 1); it works the task with the highest score. A task is
-worth doing when ``(1 - s) + s x pay value`` is at least one half: below that the rep puts
-it off (an early pipeline step waits for the next pay period, a revisit, a feedback call
-or a collection call is skipped), which is how revisits and collection calls lapse under
-pay on booked revenue alone and how a rep with no chance of a quota gives up until the
-next period. A closing step (negotiation, signing, a repeat order) is always done, for the
-customer is waiting, except that in the last ``decision.hold_days`` of a period the rep
-holds it until the next period when the pay it would gain by waiting outweighs the
-procedure, valued at the plan's standard rate on the deal (a rep at its cap). A deal that
-would close next period is pulled into this one, with ``decision.pull_discount`` more off,
-when closing now pays as much more (a rep just short of a quota near its end). The discount is
-the blend, by ``s``,
-of the procedure's and the one that maximises expected pay, win chance times the pay of
-the discounted deal. Scheduled meetings and sessions are always kept. At ``s = 0`` the rule
-is the procedure rule exactly, and the plan changes nothing but the pay.
+The pay-aware rule (``"pay_aware"``, the default) weighs pay against that procedure by
+``s = decision.incentive_sensitivity``. Each rep knows its plan (激励方案, R2.2.2.1), what it
+has booked in each pay period so far and the working days left; it expects to sell at the
+target's pace for the rest, give or take luck, and a result is worth to it what the result
+adds to its expected pay in the period it will fall in (:mod:`salessim.model.outlook`).
+Its pay value of a task is the task's expected pay per hour as a share of the plan's target
+pay per hour, at most 1. When free, the rep works the ready task with the highest
+``(1 - s) x procedure priority + s x pay value`` (priority 1 for the procedure's first
+kind, 0 for its last; meetings first). A task with ``(1 - s) + s x pay value`` below one
+half is not worth doing: a revisit, a feedback call or a collection call is skipped, and an
+early pipeline step is put off to the next pay period if the customer will wait that long
+(``decision.hold_days``), or else the lead goes cold. That is how collection calls lapse
+under pay on booked revenue alone and how a rep with no chance of a quota gives up. A
+closing step (negotiation, signing, a repeat order) is always done, the customer being
+ready, except that within ``hold_days`` of a period's end the rep holds it over when the
+pay it gains by waiting outweighs the procedure, valued at the plan's standard rate on the
+deal (a rep at its cap). Conversely a deal that would close next period is pulled into this
+one, the customer meeting and signing at once for ``decision.pull_discount`` more off, when
+that pays more by the same margin; near a period's end the rep also adds up every deal it
+could pull and pushes them all when together they pay (a rep within reach of a quota). The
+discount is the blend, by ``s``, of the procedure's and the one that maximises expected pay
+(win chance times the pay of the discounted deal). At ``s = 0`` the rule is the procedure
+rule exactly, and the plan changes nothing but the pay.
 """
 
 from __future__ import annotations

@@ -140,6 +140,12 @@ def _days_to_cash(lead_id: str) -> float:
     return compute_journey(_lesson01_run(), lead_id).days_to_cash
 
 
+def _new_deals_after_wait(wait: float) -> float:
+    """Lesson 03's follow-up dashboard: new deals won by the lesson's team when every lead
+    waits ``wait`` working days for its first call (R2.1.2.1)."""
+    from salessim.widgets.lesson03 import compute_follow_up
+
+    return compute_follow_up(wait).won
 
 
 def _retention_percent(revisits_per_year: float) -> float:
@@ -158,8 +164,20 @@ def _qualified_leads(threshold: float) -> float:
     return compute_screening(threshold=threshold).qualified
 
 
+def _team_skill(meetings_per_month: float) -> float:
+    """Lesson 09's teamwork dashboard: the lesson's team's skill index at the year's end with
+    this many one-hour meetings a month (R2.3.2.1, R2.3.2.3)."""
+    from salessim.widgets.lesson09 import compute_teamwork
+
+    return compute_teamwork(meetings_per_month).skill_index
 
 
+def _expected_revenue_at(discount_percent: float) -> float:
+    """Lesson 04's discount dashboard: expected revenue of a medium company's quote at the
+    discount, by the model's negotiation rule (R2.1.3.2)."""
+    from salessim.widgets.lesson04 import compute_discount
+
+    return compute_discount(discount_percent / 100, "medium").expected_revenue
 
 
 def _survey_csat_percent(period: str) -> float:
@@ -210,6 +228,22 @@ LESSON_CASES: list[LessonWidgetCase] = [
         output_label="Result",
     ),
     LessonWidgetCase(
+        notebook="03_follow_up.ipynb",
+        control_label="Wait (working days)",
+        action=Slide(steps=1),
+        expected_fn=_new_deals_after_wait,
+        pattern=r"([\d,]+) new deals won",
+        output_label="Result",
+    ),
+    LessonWidgetCase(
+        notebook="04_quotes.ipynb",
+        control_label="Discount (%)",
+        action=Slide(steps=1),
+        expected_fn=_expected_revenue_at,
+        pattern=r"expected revenue ([\d,]+) CNY",
+        output_label="Result",
+    ),
+    LessonWidgetCase(
         notebook="05_after_sales.ipynb",
         control_label="Revisits per year",
         action=Slide(steps=3),
@@ -240,6 +274,14 @@ LESSON_CASES: list[LessonWidgetCase] = [
         expected_fn=_survey_csat_percent,
         pattern=r"CSAT ([\d.]+)%",
         output_label="Scores",
+    ),
+    LessonWidgetCase(
+        notebook="09_teamwork.ipynb",
+        control_label="Meetings per month",
+        action=Slide(steps=2),
+        expected_fn=_team_skill,
+        pattern=r"Team skill at year end ([\d.]+)",
+        output_label="Teamwork",
     ),
 ]
 
@@ -288,24 +330,31 @@ def _number_in(text: str, case: LessonWidgetCase, when: str) -> str:
     return match.group(1)
 
 
-def _wait_for_update(lab: LabPage, case: LessonWidgetCase, before: str) -> str:
-    """Wait until the widget's text has changed and settled, or a problem shows up."""
+def _wait_for_update(lab: LabPage, case: LessonWidgetCase, before: str, expected: float) -> str:
+    """Wait until the widget shows ``expected``, or a problem shows up, or time runs out.
+
+    Several key presses on a slow widget re-run its callback once per press, so the text may
+    change more than once: the first change is not the last. Waiting for the package's number
+    for the control's final value (rather than for any change) reads the settled result; a
+    widget that never shows it still fails, with the last text it showed.
+    """
     deadline = time.monotonic() + DEFAULT_TIMEOUT
+    text = before
     while time.monotonic() < deadline:
         text = _widget_text(lab, case)
         if lab.problems():
             return text
-        if text != before and re.search(case.pattern, text):
-            lab.wait_kernel_idle()
-            time.sleep(0.2)
-            settled = _widget_text(lab, case)
-            if settled == text:
-                return text
+        match = re.search(case.pattern, text)
+        if text != before and match and shown_matches(match.group(1), expected):
+            return text
         time.sleep(0.1)
-    raise AssertionError(
-        f"{case.id}: the widget's text did not change within {DEFAULT_TIMEOUT:.0f} s after "
-        f"{case.action}; it still reads {before!r}"
-    )
+    if text == before:
+        raise AssertionError(
+            f"{case.id}: the widget's text did not change within {DEFAULT_TIMEOUT:.0f} s after "
+            f"{case.action}; it still reads {before!r}"
+        )
+    lab.wait_kernel_idle()
+    return _widget_text(lab, case)
 
 
 def run_case(lab: LabPage, case: LessonWidgetCase) -> CaseResult:
@@ -331,11 +380,11 @@ def run_case(lab: LabPage, case: LessonWidgetCase) -> CaseResult:
     started = time.monotonic()
     value_after = _control_value(case.action.apply(lab, case.control_label), case.action)
     assert value_after != value_before, f"{case.id}: {case.action} did not change the control"
-    text_after = _wait_for_update(lab, case, text_before)
+    expected_after = case.expected_fn(value_after)
+    text_after = _wait_for_update(lab, case, text_before, expected_after)
     update_seconds = time.monotonic() - started
     lab.assert_no_problems()
     shown_after = _number_in(text_after, case, f"after {case.action}")
-    expected_after = case.expected_fn(value_after)
     assert shown_matches(shown_after, expected_after), (
         f"{case.id}: after {case.action} the control reads {value_after!r} and the widget "
         f"shows {shown_after}, the package computes {expected_after!r}"
