@@ -38,6 +38,7 @@ __all__ = [
     "FIRST_NUMBER",
     "shown_matches",
     "run_case",
+    "lesson_params",
 ]
 
 FIRST_NUMBER = r"(-?\d[\d,]*(?:\.\d+)?)"
@@ -284,6 +285,18 @@ LESSON_CASES: list[LessonWidgetCase] = [
         output_label="Teamwork",
     ),
 ]
+
+
+def lesson_params(half: int) -> list:
+    """The pytest parameters of one half of ``LESSON_CASES``: ``half`` 0 takes the cases at
+    even positions, 1 those at odd positions, so two modules share the lessons evenly."""
+    import pytest
+
+    cases = LESSON_CASES[half::2]
+    if not cases:
+        reason = "no lesson has added its main widget to LESSON_CASES (tests/e2e/lesson_cases.py)"
+        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-lessons-yet")]
+    return [pytest.param(case, id=case.id) for case in cases]
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The course in a real browser: every lesson's main widget rendered and driven (R3.3.1).
 
-All browser tests that share the session's JupyterLab server live in this one module, so that
-``pytest -n 2 --dist loadscope`` keeps them on one worker: one server and one browser start.
-Besides the lessons, small notebooks written into the server's folder exercise the whole
-mechanism, and deliberately broken variants show that each kind of break is reported.
+The lessons are split between this module and ``test_browser_lessons_more.py``: with
+``pytest -n 2 --dist loadscope`` each module runs on its own worker with one JupyterLab server
+and one browser, so the two halves run side by side. Besides the lessons, small notebooks
+written into the server's folder exercise the whole mechanism, and deliberately broken
+variants show that each kind of break is reported.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 
 import pytest
 from lab_page import CHROMIUM_MISSING, chromium_path
-from lesson_cases import LESSON_CASES, run_case
+from lesson_cases import lesson_params, run_case
 from notebook_files import (
     DANGLING_VIEW_CELL,
     MISMATCH_CELL,
@@ -28,14 +29,7 @@ if chromium_path() is None:
     pytest.skip(CHROMIUM_MISSING, allow_module_level=True)
 
 
-def _lesson_params():
-    if not LESSON_CASES:
-        reason = "no lesson has added its main widget to LESSON_CASES (tests/e2e/lesson_cases.py)"
-        return [pytest.param(None, marks=pytest.mark.skip(reason=reason), id="no-lessons-yet")]
-    return [pytest.param(case, id=case.id) for case in LESSON_CASES]
-
-
-@pytest.mark.parametrize("case", _lesson_params())
+@pytest.mark.parametrize("case", lesson_params(half=0))
 def test_lesson_main_widget_shows_the_packages_number(lab, case):
     run_case(lab, case)
 
