@@ -9,7 +9,7 @@ Usage::
     python benchmarks/behaviour_effects.py                       # 20 replications, 2 jobs
     python benchmarks/behaviour_effects.py --replications 40 --jobs 8 --out docs/behaviour.md
 
-With 20 replications on 2 idle cores it takes about 2.5 minutes.
+With 20 replications on 2 cores it takes about 4 minutes.
 """
 
 from __future__ import annotations
@@ -52,7 +52,8 @@ replication measures the second and third quarters. The businesses:
   what reps sign under linear pay.
 
 `new_logos` (`salessim.effects.NEW_LOGOS`) pays 480 CNY per new customer, the same cost at
-the new-customer target.
+the new-customer target. `procedure` stands for the same reps at incentive sensitivity 0:
+they follow the regulation's procedure whatever the plan.
 
 Reproduce with:
 
@@ -67,15 +68,17 @@ READING = """
   in its last 10 working days: reps within reach of the quota push (they ask customers to
   meet and sign at once, for `decision.pull_discount` more off), while reps already above
   the quota or out of reach stop working deals that would close this quarter. Under linear
-  pay the share is that of 10 working days out of 65-66 (0.153). The *discount* on the
-  period-end deals is deeper for the reps who push (5 points on every deal pulled in, and
-  deeper still on a deal that can make the quota, `tests/test_behaviour_rule.py`), but
-  averaged over the team it is about the linear plan's: reps above the quota or out of
-  reach price by the procedure, below the linear plan's pay-optimal discount. This half of
-  F1 is not reproduced. When customers will wait a few days to sign (third F1 row), reps
-  above the quota or out of reach also *hold* ready deals into the next quarter, and that
-  outweighs the push: the share falls below linear. Which way a quota moves period-end
-  revenue depends on how many reps have already made it or given up.
+  pay the share is that of 10 working days out of 65-66 (0.153). The period-end deals are
+  also cheaper, by about one point of discount (0.0941 to 0.1037): to a rep within reach of
+  the quota, winning a deal is worth the rise in its chance of the bonus, nearly whatever
+  the deal's amount, so it gives more off to win it, and 5 points more on a deal pulled in
+  (`Outlook.win_value`, `tests/test_behaviour_rule.py`); reps above the quota or out of
+  reach, to whom the deal is worth nothing, price it by the procedure. Under linear pay
+  every deal is worth its commission, and the rep trades win chance against price on every
+  deal alike. When customers will wait a few days to sign (third F1 row), reps above the
+  quota or out of reach also *hold* ready deals into the next quarter, and that outweighs
+  the push: the share falls below linear. Which way a quota moves period-end revenue
+  depends on how many reps have already made it or given up.
 - **F2** (Larkin 2014). The accelerator (16% above the quarterly target, 8% below) makes
   every rep who may pass the target pull deals into the quarter; the period-end share
   rises far more than under the quota bonus.
@@ -87,25 +90,30 @@ READING = """
   than the same reps under linear pay: they give up (leads they would work go cold). Under
   the accelerator the top third of reps sign more after reaching 100% than under the cap.
 - **F6** (Holmström & Milgrom 1991; Kishore et al. 2013). Paid on booked revenue alone,
-  pay-aware reps make no collection calls, and the collection rate falls by 7-8 points;
+  pay-aware reps make no collection calls, and the collection rate falls by 6.5-7.4 points;
   paid on cash (`collected`) or scored on the collection rate (`regulation`), they keep
-  calling. Retention does **not** recover under `collected` or `regulation` in this model
-  (under `regulation` it is even slightly lower). A revisit saves a customer about one time
-  in thirty-five; cash pay values a kept customer as revenue pay does, by its repeat
-  orders; the regulation's scorecard (20% on the retention *rate*, spread over all of a
-  rep's customers) prices a kept customer at about 75-400 CNY while valuing its repeat
-  orders at 40% of the linear rate. So an hour of revisits pays less than an hour of
-  selling under every one of these plans, and pay-minded reps skip revisits of satisfied
-  customers alike. A gate on retention, or a heavier retention weight, would be needed to
-  make revisits pay. This half of F6 is not reproduced.
+  calling. Revisits lapse too. Under linear pay a revisit is worth the commission on the
+  repeat orders that the satisfaction it adds brings before the rep's outlook ends (the end
+  of next month), often less than the work is worth to a rep at this sensitivity: reps give
+  revisits less than half the procedure's hours (121 against 272) and retention falls by 3.2
+  points. The regulation's scorecard pays on the retention rate of the customers each
+  quarter opens with, and its quarters reach further: its reps revisit as much as the
+  procedure does (280 hours), and retention is 1.9 points higher than under linear pay
+  (still below the procedure's, as feedback calls after delivery pay little under any of
+  these plans). Under `collected` retention does **not** recover: cash pay values a kept
+  customer as revenue pay does, by its repeat orders (their cash, later and not all of
+  it), so its reps revisit even less (73 hours) and retention is no higher than under linear
+  pay (the interval includes 0). In this model a customer who leaves still pays what it
+  owes, so cash pay gives no reason of its own to keep customers. This part of F6, retention
+  under `collected`, is not reproduced.
 - **F9** (Forrester 1968). With delivery capacity fixed, paying for new customers makes
   reps buy wins with deep discounts; orders queue longer, customers wait, satisfaction
   falls and more of them leave.
 - At incentive sensitivity 0 every plan gives byte-identical ledgers apart from the
   payouts (`tests/test_behaviour_identity.py`).
 
-The tests `tests/test_behaviour_*.py` check these effects on fewer replications, with the
-tolerances they state.
+The tests `tests/test_behaviour_*.py` check these effects, most on fewer replications, with
+the tolerances they state.
 """
 
 

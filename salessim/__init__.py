@@ -6,10 +6,12 @@ from .kpi import scorecard
 from .ledger import Ledger, MissingTableError, sample_crm_dir
 from .model import simulate
 from .regulation import CLAUSES, Targets, clause
+from .rollout import control_chart, diff_in_diff, pilot_vs_control, pre_trend
 from .scenario import Scenario, load_scenario
 from .validation import LedgerError, Problem, validate
 
 __all__ = ["CLAUSES", "Ledger", "LedgerError", "MissingTableError", "Plan", "Problem", "Targets",
            "clause", "load_plan", "payouts", "sample_crm_dir", "scorecard", "validate",
-           "simulate", "Scenario", "load_scenario", "compare", "sweep"]
+           "simulate", "Scenario", "load_scenario", "compare", "sweep", "pilot_vs_control",
+           "diff_in_diff", "pre_trend", "control_chart"]
 __version__ = "0.1.0"

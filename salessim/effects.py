@@ -16,7 +16,7 @@ per replication, so the effect's confidence interval is
 - **F4** (Chung et al. 2014): :func:`selling_hours` of reps far below target late in the
   quarter (giving up); :func:`after_reaching` 100% for the top third.
 - **F6** (multitasking, Holmström & Milgrom 1991): :func:`team_rates`, collection rate and
-  retention.
+  retention; :func:`task_hours`, the time reps give revisits.
 - **F9** (fixed capacity, Forrester 1968): :func:`delivery_delay` and retention.
 
 :func:`measure` runs every effect over ``replications`` and :func:`markdown` writes the
@@ -41,7 +41,8 @@ from .scenario import Scenario
 
 __all__ = [
     "SENSITIVITY", "NEW_LOGOS", "behaviour_scenario", "analysed_quarters", "period_end_push",
-    "after_reaching", "carried_over", "selling_hours", "team_rates", "setting_scenario",
+    "after_reaching", "carried_over", "selling_hours", "team_rates", "task_hours",
+    "PROCEDURE", "setting_scenario",
     "run_settings", "quarter_attainment_by", "far_behind", "top_third",
     "delivery_delay", "Effect", "EFFECTS", "measure", "summarise", "markdown",
 ]
@@ -60,6 +61,10 @@ NEW_LOGOS: dict[str, Any] = {
                     "rate": 480.0, "unit": "CNY"}],
 }
 """A plan that pays for new customers only, calibrated to the same cost at target."""
+
+PROCEDURE = "procedure"
+"""In place of a plan name: reps who follow the regulation's procedure (incentive
+sensitivity 0; they are paid by ``linear``, which changes nothing but the pay)."""
 
 
 def behaviour_scenario(reps: int = 6, months: int = 9, **overrides: Any) -> Scenario:
@@ -197,6 +202,15 @@ def team_rates(run: Simulation) -> tuple[float, float]:
     return float(card["collection_rate"].mean()), float(card["retention_rate"].mean())
 
 
+def task_hours(run: Simulation, task: str = "revisit") -> float:
+    """F6: hours the team spent on ``task`` (a revisit by default, R2.1.4.3) in the analysed
+    quarters."""
+    a = run.ledger.activities
+    a = a[(a["task"] == task).to_numpy()
+          & _quarter(a["started_at"]).isin(analysed_quarters(run)).to_numpy()]
+    return float((a["ended_at"] - a["started_at"]).dt.total_seconds().sum() / 3600.0)
+
+
 def delivery_delay(run: Simulation) -> float:
     """F9: mean working days an order signed in the analysed quarters waited for the
     delivery team (R2.1.4.1)."""
@@ -293,10 +307,18 @@ EFFECTS: tuple[Effect, ...] = (
            _pair(lambda r: team_rates(r)[0], "steady", "linear", "collected")),
     Effect("F6", "collection rate", "steady", "linear", "regulation",
            _pair(lambda r: team_rates(r)[0], "steady", "linear", "regulation")),
+    Effect("F6", "retention rate", "steady", PROCEDURE, "linear",
+           _pair(lambda r: team_rates(r)[1], "steady", PROCEDURE, "linear")),
     Effect("F6", "retention rate", "steady", "linear", "collected",
            _pair(lambda r: team_rates(r)[1], "steady", "linear", "collected")),
     Effect("F6", "retention rate", "steady", "linear", "regulation",
            _pair(lambda r: team_rates(r)[1], "steady", "linear", "regulation")),
+    Effect("F6", "hours of revisits", "steady", PROCEDURE, "linear",
+           _pair(task_hours, "steady", PROCEDURE, "linear"), "hours"),
+    Effect("F6", "hours of revisits", "steady", "linear", "collected",
+           _pair(task_hours, "steady", "linear", "collected"), "hours"),
+    Effect("F6", "hours of revisits", "steady", "linear", "regulation",
+           _pair(task_hours, "steady", "linear", "regulation"), "hours"),
     Effect("F9", "delivery delay (working days an order waits)", "fixed capacity", "linear",
            "new_logos", _pair(delivery_delay, "fixed capacity", "linear", "new_logos"),
            "days"),
@@ -307,7 +329,7 @@ EFFECTS: tuple[Effect, ...] = (
 
 
 def _plan(name: str) -> Any:
-    return NEW_LOGOS if name == "new_logos" else name
+    return NEW_LOGOS if name == "new_logos" else "linear" if name == PROCEDURE else name
 
 
 def _runs_needed(effects: Sequence[Effect]) -> list[tuple[str, str]]:
@@ -321,10 +343,11 @@ def _runs_needed(effects: Sequence[Effect]) -> list[tuple[str, str]]:
 
 def setting_scenario(setting: str, plan: str, reps: int = 6, months: int = 9,
                      sensitivity: float = SENSITIVITY) -> Scenario:
-    """The scenario of business ``setting`` (a key of :data:`SETTINGS`) paid by ``plan``."""
+    """The scenario of business ``setting`` (a key of :data:`SETTINGS`) paid by ``plan``
+    (:data:`PROCEDURE`: reps at sensitivity 0, paid by ``linear``)."""
     over = {k: (v if v != "0.75 per rep" else 0.75 * reps)
             for k, v in SETTINGS[setting].items()}
-    over["decision__incentive_sensitivity"] = sensitivity
+    over["decision__incentive_sensitivity"] = 0.0 if plan == PROCEDURE else sensitivity
     return behaviour_scenario(reps, months, **over).with_overrides({"plan": _plan(plan)})
 
 

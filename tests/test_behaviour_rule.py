@@ -14,12 +14,13 @@ import pytest
 
 from salessim import Scenario
 from salessim.incentives import builtin_plan
+from salessim.model.aftersales import Customer
 from salessim.model.engine import Model
 from salessim.model.outlook import Curve, Periods
 from salessim.model.payaware import _erlang_sf
 from salessim.model.payments import Invoice
 from salessim.model.pipeline import Opp
-from salessim.model.rules import COLLECTION_CALL, CONTRACT, NEGOTIATION, QUOTE
+from salessim.model.rules import COLLECTION_CALL, CONTRACT, NEGOTIATION, QUOTE, REVISIT
 
 PHI = NormalDist().cdf
 Q_TARGET = 300_000.0  # 3 x the regulation's 100,000 CNY a month (R2.2.1.1)
@@ -150,6 +151,44 @@ def test_discount_is_deeper_when_the_deal_can_make_the_quota():
     assert near > linear and near > far
 
 
+def test_winning_a_deal_near_the_quota_is_worth_the_rise_in_the_chance_of_the_bonus():
+    # 285,000 CNY booked with 4 working days left: the rep's forecast of the quarter is
+    # normal (mean and sd in o.forecast); winning a deal of a CNY raises it by a, and the
+    # expected bonus by 24,000 x [PHI((mean + a - q) / sd) - PHI((mean - q) / sd)], q the
+    # quota (the tabulated step climbs over one grid step, so q = 300,000 - 375).
+    m = model("quota_bonus")
+    rep = m.reps[0]
+    end = Periods(m.calendar, "Q").end[0]
+    o = at(m, rep, 285_000.0, end - 4.0)
+    mean, sd = o.forecast[0][0]["revenue"], o.forecast[0][1]["revenue"]
+    q = Q_TARGET - 375.0
+    values = {}
+    for a in (4_000.0, 5_000.0):
+        values[a] = o.win_value(m.rule.pm, a)
+        exact = 24_000 * (PHI((mean + a - q) / sd) - PHI((mean - q) / sd))
+        assert values[a] == pytest.approx(exact, abs=24_000 * 0.01)
+    # worth far more than the 8% a linear plan pays on it, and not in proportion to the
+    # amount: giving 20% off to win it costs the rep less than a fifth of its value
+    assert values[5_000.0] > 5 * 0.08 * 5_000.0
+    assert values[4_000.0] > 0.8 * values[5_000.0]
+
+
+def test_a_rep_to_whom_the_deal_is_worth_nothing_prices_it_by_the_procedure():
+    # With the quota made (320,000 CNY) the deal adds nothing to the quarter's pay; with
+    # 150,000 CNY and 9 working days left (the target's pace adds about 42,000) it adds next
+    # to nothing. Either way the deal is not worth the work to a pay-minded rep, which gives
+    # the procedure's discount, not a pay optimum over a negligible chance of the bonus.
+    m = model("quota_bonus", s=0.8)
+    rep = m.reps[0]
+    end = Periods(m.calendar, "Q").end[0]
+    day = end - 9.0
+    o = opp(m)
+    for booked in (320_000.0, 150_000.0):
+        at(m, rep, booked, day)
+        for u in (0.0, 0.5, 0.99):
+            assert m.rule.discount(rep, o, day, u) == m.rule.procedure.discount(rep, o, day, u)
+
+
 def test_at_zero_sensitivity_the_rule_is_the_procedure():
     m = model("quota_bonus", s=0.0)
     assert m.rule.admit is None and m.rule.pull is None
@@ -242,3 +281,70 @@ def test_closing_steps_are_done_when_customers_do_not_wait():
     at(m, rep, 20_000.0, end - 25.0)
     for kind in (NEGOTIATION, CONTRACT):
         assert m.rule.admit(m, rep, kind, opp(m), end - 25.0) is True
+
+
+# ------------------------------------------------------------------ after-sales (F6)
+def _customer(m: Model, rep, acquired: float, sat: float, now: float) -> Customer:
+    c = Customer(len(m.customers), 0, rep, acquired, sat, 0, 5000.0)
+    c.sat_t = now  # satisfaction is ``sat`` at ``now``
+    m.customers.append(c)
+    return c
+
+
+def test_under_linear_pay_a_revisit_is_worth_the_commission_on_the_orders_it_brings():
+    # Day 30 is 12 February 2026: the rep's outlook ends with March (clock day 64).
+    m = model("linear")
+    rep = m.reps[0]
+    day = 30.0
+    o = at(m, rep, 0.0, day)
+    assert o.after == [64.0]
+    # A revisit at satisfaction 0.37 closes 35% of the gap to 1: a lift of 0.35 x 0.63,
+    # fading with a half-life of 30 working days. While it lasts the customer asks for
+    # 0.0035 x lift more repeat orders a day and leaves with a hazard 0.00507 x lift lower;
+    # a customer kept asks for 0.0035 x 0.37 repeat orders a day until day 64. A repeat
+    # order is 70% of the mean web list price (0.65 x 4,000 + 0.27 x 7,000 + 0.08 x 13,000
+    # = 5,530 CNY), 3% off, won 9 times in 10, paid 8%: 270.35 CNY. Integrated numerically:
+    order = 0.9 * 5_530 * 0.7 * 0.97 * 0.08
+    n = 20_000
+    dt = (64.0 - day) / n
+    value = 0.0
+    for k in range(n):
+        t = day + (k + 0.5) * dt
+        lift = 0.35 * 0.63 * math.exp(-math.log(2) / 30 * (t - day))
+        value += dt * lift * (0.0035 * order + 0.00507 * 0.0035 * 0.37 * (64.0 - t) * order)
+    assert m.rule._care(rep, o, 0.37, 0.35, day) == pytest.approx(value, rel=1e-4)
+    # about 5.1 CNY for 0.3 hours: under 37.5% of the target pay per hour (8,000 CNY a
+    # month of 21.5 working days of 8 hours: 46.5 CNY), the bar at sensitivity 0.8
+    assert value / 0.3 < 0.375 * 8_000 / 21.5 / 8
+
+
+def test_revisits_lapse_under_revenue_or_cash_pay_and_are_made_under_the_regulation_plan():
+    # In the second quarter a rep has 40 customers from the first: the regulation plan pays
+    # 20% of the target bonus on the retention rate of such customers, so keeping one of
+    # them is worth at least 0.2 x 24,000 / 0.85 / 40 = 141 CNY (more with the over-target
+    # uplift). Cash or revenue pay values a kept customer only by its repeat orders.
+    for plan, made in (("linear", False), ("collected", False), ("regulation", True)):
+        m = model(plan, s=0.8)
+        rep = m.reps[0]
+        day = Periods(m.calendar, "Q").end[0] + 10.0
+        for _ in range(40):
+            _customer(m, rep, 5.0, 0.7, day)
+        at(m, rep, 100_000.0, day)
+        c = _customer(m, rep, 5.0, 0.37, day)
+        assert m.rule.admit(m, rep, REVISIT, c, day) is made, plan
+        if not made:  # put off to the next revisit, 45 working days later
+            assert rep.queues[REVISIT][0][0] == pytest.approx(day + 45.0)
+
+
+def test_the_retention_rate_counts_only_customers_the_period_opened_with():
+    # A customer acquired in this quarter is not among its opening customers: keeping it
+    # earns nothing in this quarter's retention rate, only in the next one's.
+    m = model("regulation", s=0.8)
+    rep = m.reps[0]
+    day = Periods(m.calendar, "Q").end[0] + 10.0
+    for _ in range(40):
+        _customer(m, rep, 5.0, 0.7, day)
+    o = at(m, rep, 100_000.0, day)
+    old, new = (m.rule._care(rep, o, 0.37, 0.35, day, acquired) for acquired in (5.0, day))
+    assert o.retention(day, 5.0) >= 141.0 and o.retention(day, day) == 0.0
+    assert old > new > 0.0

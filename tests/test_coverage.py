@@ -62,3 +62,12 @@ def test_a_lesson_without_a_clauses_row_is_named(tmp_path):
 def test_committed_coverage_table_is_current(monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
     assert main(["coverage", "--check"]) == 0, capsys.readouterr().err
+
+
+def test_every_clause_has_a_lesson_and_an_exercise_task():
+    table = coverage(ROOT)
+    no_lesson = table.loc[table["lessons"].map(len) == 0, "clause"].tolist()
+    no_task = table.loc[table["tasks"].map(len) == 0, "clause"].tolist()
+    assert not no_lesson, f"clauses no lesson covers: {no_lesson}"
+    assert not no_task, f"clauses no exercise task covers: {no_task}"
+    assert len(tasks()) >= 60, f"{len(tasks())} exercise tasks; the course needs at least 60"

@@ -82,7 +82,9 @@ def payouts(ledger: Ledger, plan: Plan | str | os.PathLike | Mapping[str, Any],
     out["amount"] = out["amount"].astype("float64")
     if period is not None:
         out = _regroup(out, plan, _period_kind(period))
-    out["end"] = [_end(p, k) for p, k in zip(out["period"], out["kind"], strict=True)]
+    keys = list(zip(out["period"], out["kind"], strict=True))
+    ends = {key: _end(*key) for key in set(keys)}  # a few periods, many rows
+    out["end"] = [ends[key] for key in keys]
     out["order"] = out["component"].map(order)
     out = out.sort_values(["end", "rep_id", "order"], kind="stable")
     out["amount"] = out["amount"].round(2) + 0.0  # + 0.0 turns -0.0 into 0.0

@@ -4,7 +4,8 @@ One module per part of the process:
 
 - :mod:`~salessim.model.leads`: lead channels and the scoring system (R2.1.1.2, R2.1.1.3);
 - :mod:`~salessim.model.pipeline`: follow-up, discovery, demo, quote, negotiation and
-  contract (R2.1.2, R2.1.3);
+  contract (R2.1.2, R2.1.3); :func:`~salessim.model.pipeline.win_probability` is the chance
+  that a customer moves on after one step;
 - :mod:`~salessim.model.fulfilment`: order execution by a shared delivery team (R2.1.4.1);
 - :mod:`~salessim.model.aftersales`: feedback, revisits, satisfaction, surveys, churn,
   repeat orders and referrals (R2.1.4.2, R2.1.4.3, R2.3.1.3);
@@ -34,9 +35,11 @@ from ..incentives import load_plan, payouts
 from ..ledger import Ledger
 from ..scenario import Scenario, load_scenario
 from .engine import Model
+from .pipeline import win_probability
 from .rules import RULES, DecisionRule, ProcedureRule
 
-__all__ = ["simulate", "Simulation", "RULES", "DecisionRule", "ProcedureRule"]
+__all__ = ["simulate", "Simulation", "RULES", "DecisionRule", "ProcedureRule",
+           "win_probability"]
 
 
 class Simulation:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import struct
 from array import array
 from heapq import heappush
 
@@ -21,7 +22,7 @@ from ..calendar import WorkCalendar
 from ..scenario import Scenario
 from . import aftersales, careers, payments, pipeline, reps
 from .fulfilment import Fulfilment
-from .leads import ROW, Categories, generate, referral_rows
+from .leads import Categories, generate, referral_rows
 from .rules import (
     COLLECTION_CALL,
     CONTRACT,
@@ -37,6 +38,7 @@ from .rules import (
 __all__ = ["Model"]
 
 _STAGES = ("first_contact", "discovery", "demo", "quote", "negotiation", "contract")
+_PACK7 = struct.Struct("7d").pack  # a record row of float64 (faster than array.extend)
 
 
 def _durations(kind: str, cv: float):
@@ -79,9 +81,9 @@ class Model:
         self._assign(s)
         self.start = [None] * len(TASKS)
         self.finish = [None] * len(TASKS)
-        step_start, step_finish = pipeline.step_handlers(self)
+        starts, finishes = pipeline.stage_handlers(self)
         for k in range(FIRST_CONTACT, CONTRACT + 1):
-            self.start[k], self.finish[k] = step_start, step_finish
+            self.start[k], self.finish[k] = starts[k], finishes[k]
         self.start[MEETING], self.finish[MEETING] = reps.start_meeting, reps.finish_meeting
         self.start[REPEAT_ORDER] = aftersales.start_contact
         self.finish[REPEAT_ORDER] = aftersales.finish_repeat
@@ -115,6 +117,7 @@ class Model:
         self.repeat_discount_pct = round(pr.repeat_discount * 100)
         self.repeat_conversion = a.repeat_conversion
         self.delay_penalty = s.fulfilment.delay_penalty
+        self.sat_mean, self.sat_sd = a.satisfaction_mean, a.satisfaction_sd
         self.sat_floor = a.satisfaction_floor
         self.sat_decay = math.log(2) / a.satisfaction_half_life_days
         self.churn_hi, self.churn_lo = a.churn_unsatisfied, a.churn_satisfied
@@ -201,10 +204,6 @@ class Model:
             r.queues[MEETING] = list(meetings)
 
     # --------------------------------------------------------- used by parts
-    def new_opp(self, lead: int) -> pipeline.Opp:
-        return pipeline.Opp(lead, lead * ROW, self.L_fit[lead], self.L_created[lead],
-                            self.L_sizes[lead])
-
     def new_referral(self, rep: reps.Rep, t: float) -> int:
         """A lead referred to ``rep`` at ``t`` by a satisfied customer (R2.1.1.2)."""
         s = self.scenario
@@ -235,7 +234,7 @@ class Model:
         return self._due_clock[j][day], self._due_date[j][day]
 
     def book_deal(self, rep, cust, t, list_price, discount, amount, kind) -> int:
-        self.deals.extend((cust.idx, rep.idx, t, list_price, discount, amount, kind))
+        self.deals.frombytes(_PACK7(cust.idx, rep.idx, t, list_price, discount, amount, kind))
         rep.revenue[self.month_of_day[int(t)]] += amount
         return len(self.deals) // 7 - 1
 

@@ -219,10 +219,10 @@ class PayModel:
 class Outlook:
     """One rep's pay outlook for the plan's current and next periods (see the module text).
 
-    For each plan period kind ``i``: ``end[i]`` is the clock day the current period ends;
-    ``deal_now[i]`` and ``deal_next[i]`` are the expected extra pay of a deal of
-    ``DEAL_SIZES[j] x typical`` CNY booked in this period or the next (``start[i]`` is the
-    period's first clock day); ``rate_now[i]`` and
+    For each plan period kind ``i``: ``start[i]`` and ``end[i]`` are the clock days the
+    current period starts and ends, ``after[i]`` the day the next one ends (the end of the
+    rep's outlook); ``deal_now[i]`` and ``deal_next[i]`` are the expected extra pay of a deal
+    of ``DEAL_SIZES[j] x typical`` CNY booked in this period or the next; ``rate_now[i]`` and
     ``rate_next[i]`` map the other measures to their expected pay per unit: ``collected``
     per CNY, ``new_customers`` per customer, ``retention`` per customer kept and
     ``collection`` per CNY of this period's due invoices paid in time.
@@ -230,9 +230,9 @@ class Outlook:
 
     DEAL_SIZES = (0.5, 1.0, 2.0, 4.0)
 
-    __slots__ = ("day", "month", "booked", "start", "end", "deal_now", "deal_next", "rate_now",
-                 "rate_next", "next_from", "amounts", "pace", "forecast", "push", "push_rate",
-                 "rated")
+    __slots__ = ("day", "month", "booked", "start", "end", "after", "deal_now", "deal_next",
+                 "rate_now", "rate_next", "next_from", "amounts", "pace", "forecast", "push",
+                 "push_rate", "push_revenue", "push_customers", "rated")
 
     def __init__(self) -> None:
         self.day = -1
@@ -241,6 +241,7 @@ class Outlook:
         self.next_from = -1
         self.start: list[float] = []
         self.end: list[float] = []
+        self.after: list[float] = []
         self.deal_now: list[tuple[float, ...]] = []
         self.deal_next: list[tuple[float, ...]] = []
         self.rate_now: list[dict[str, float]] = []
@@ -250,6 +251,7 @@ class Outlook:
         self.forecast: list[tuple] = []
         self.push = False
         self.push_rate = 0.0
+        self.push_revenue = self.push_customers = 0.0  # the push's expected wins
         self.rated = False  # whether any measure but revenue pays
 
     # ------------------------------------------------------------------ values
@@ -260,17 +262,44 @@ class Outlook:
         ``push_rate`` per CNY: what it adds on top of the rest of the push."""
         if self.push and tau < min(self.end):
             return self.push_rate * amount
-        total = 0.0
+        return sum(self._on_curve(self.deal_now[i] if tau < end else self.deal_next[i], amount)
+                   for i, end in enumerate(self.end))
+
+    def _on_curve(self, ys: tuple[float, ...], amount: float) -> float:
+        """``ys`` (the pay of deals of :attr:`amounts`) interpolated at ``amount``."""
         xs = self.amounts
-        for i, end in enumerate(self.end):
-            ys = self.deal_now[i] if tau < end else self.deal_next[i]
-            if amount <= xs[0]:
-                total += ys[0] * amount / xs[0]
+        if amount <= xs[0]:
+            return ys[0] * amount / xs[0]
+        j = 1
+        while j < len(xs) - 1 and amount > xs[j]:
+            j += 1
+        return ys[j - 1] + (ys[j] - ys[j - 1]) * (amount - xs[j - 1]) / (xs[j] - xs[j - 1])
+
+    def win_value(self, pm: PayModel, amount: float, rest: float = 0.0,
+                  customers: float = 0.0) -> float:
+        """Expected extra pay (CNY) this period of winning a new deal of ``amount`` CNY, on top
+        of ``rest`` CNY and ``customers`` new customers still to close with it (the rest of
+        an end-of-period push); cash is not counted (it comes in later).
+
+        Exact for a period kind paid on one summed measure, so a deal that may carry the rep
+        over a quota is worth the bonus it makes likelier whatever its amount; interpolated
+        on the deal curve for the other kinds."""
+        total = 0.0
+        for i, (mean, spread, _, _, low) in enumerate(self.forecast):
+            curve = pm.curves[i]
+            if curve is None:
+                total += self._on_curve(self.deal_now[i], amount) + self.rate_now[i].get(
+                    "new_customers", 0.0)
                 continue
-            j = 1
-            while j < len(xs) - 1 and amount > xs[j]:
-                j += 1
-            total += ys[j - 1] + (ys[j] - ys[j - 1]) * (amount - xs[j - 1]) / (xs[j] - xs[j - 1])
+            m = curve.measure
+            if m == "revenue":
+                x, d = rest, amount
+            elif m == "new_customers":
+                x, d = customers, 1.0
+            else:
+                continue
+            mu, sd, lo = mean.get(m, 0.0) + x, spread.get(m, 0.0), low.get(m, 0.0) + x
+            total += curve.mean(mu + d, sd, lo + d) - curve.mean(mu, sd, lo)
         return total
 
     def rate(self, measure: str, tau: float) -> float:
@@ -278,6 +307,17 @@ class Outlook:
         total = 0.0
         for i, end in enumerate(self.end):
             total += (self.rate_now[i] if tau < end else self.rate_next[i]).get(measure, 0.0)
+        return total
+
+    def retention(self, tau: float, acquired: float) -> float:
+        """Expected pay (CNY) of a customer acquired at clock ``acquired`` not leaving at clock
+        ``tau``: its share in the retention rate (R2.2.1.2) of each period that counts it,
+        one whose opening customers it is among."""
+        total = 0.0
+        for i, end in enumerate(self.end):
+            now = tau < end
+            if acquired < (self.start[i] if now else end):
+                total += (self.rate_now[i] if now else self.rate_next[i]).get("retention", 0.0)
         return total
 
     def gain(self, pm: PayModel, shift: dict[str, float]) -> float:
@@ -305,6 +345,8 @@ class Outlook:
             self.next_from = day
             self.deal_next, self.rate_next = [], []
         self.start = [float(per.start[day]) for per in pm.periods]
+        self.after = [float(per.end[int(e)]) if e < per.n_days else 2.0 * e - first
+                      for per, e, first in zip(pm.periods, ends, self.start, strict=True)]
         self.deal_now, self.rate_now, self.forecast = [], [], []
         for i, per in enumerate(pm.periods):
             end = per.end[day]

@@ -4,10 +4,12 @@ The rule itself is described, for readers of the model, in :mod:`salessim.model.
 This module prices the tasks: a pipeline step by the win chance of the rest of the
 pipeline (skill, fit and discount as in :mod:`~salessim.model.pipeline`), the deal's
 amount and when it would be signed; a repeat order by its amount; a feedback call or
-revisit by the satisfaction it adds, through fewer customers lost (retention, R2.2.1.2) and
-more repeat orders; a collection call by the cash it brings in and, for invoices due in
-the current period, the collection rate (回款率, R2.2.1.3). Every result is valued with
-the rep's :class:`~salessim.model.outlook.Outlook` at the time it would be booked.
+revisit by the satisfaction it adds until the rep's outlook ends, through more repeat orders
+and fewer customers lost (retention, R2.2.1.2); a collection call by the cash it brings in
+and, for invoices due in the current period, the collection rate (回款率, R2.2.1.3). Every
+result is valued with the rep's :class:`~salessim.model.outlook.Outlook` at the time it
+would be booked; the discount by what winning the deal adds to this period's pay
+(:meth:`~salessim.model.outlook.Outlook.win_value`).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from heapq import heappush
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..incentives import load_plan
@@ -123,9 +126,11 @@ class PayAwareRule:
         self.pay_delay = (shares["on_time"] * terms / 2 + shares["late"]
                           * (terms + pay.late_mean_days) + shares["partial"] * terms / 2) / tot
         self.repeat_amount = mean_list * pr.repeat_price_factor * (1 - pr.repeat_discount)
-        # how long a contact's lift in satisfaction is counted: until the next revisit (45
-        # working days when the scenario has none)
-        self.revisit_days = a.revisit_interval_days or 45.0
+        # satisfaction of a typical customer at its feedback call, and when a revisit falls
+        # due (45 working days when the scenario has no revisits)
+        self.sat_new = a.satisfaction_mean
+        self.sat_due = m.sat_floor + (a.satisfaction_mean - m.sat_floor) * math.exp(
+            -m.sat_decay * (a.revisit_interval_days or 45.0))
         self.pull_pct = round(sc.decision.pull_discount * 100)
         # task time from a step to the signing, and the customer lead times after the step
         self.tasks_from = [sum(m.task_days[k:CONTRACT + 1]) for k in range(CONTRACT + 1)]
@@ -184,6 +189,7 @@ class PayAwareRule:
         a = min(self.ctx.typical, revenue)
         rest = o.gain(self.pm, {"revenue": revenue - a, "new_customers": customers})
         o.push_rate = (gain - rest) / a
+        o.push_revenue, o.push_customers = revenue, customers
         return True
 
     # ------------------------------------------------------------------ values
@@ -238,19 +244,43 @@ class PayAwareRule:
     def _repeat(self, o: Outlook, tau: float) -> float:
         return self.m.repeat_conversion * self._deal(o, self.repeat_amount, tau, False)
 
-    def _care(self, rep: Rep, o: Outlook, sat: float, gain: float, now: float) -> float:
-        """Expected pay of a feedback call or revisit lifting satisfaction from ``sat``."""
+    def _care(self, rep: Rep, o: Outlook, sat: float, gain: float, now: float,
+              acquired: float = -math.inf) -> float:
+        """Expected pay of a feedback call or revisit lifting satisfaction from ``sat``, for a
+        customer acquired at clock ``acquired``, up to the end of the rep's outlook (the end
+        of the next pay period, :attr:`Outlook.after`).
+
+        The lift, ``gain x (1 - sat)``, fades at the rate satisfaction drifts (R2.1.4.3).
+        While it lasts the customer orders more often and is less likely to leave. Each extra
+        repeat order is worth its pay; a customer who stays is worth its share in the
+        retention rate (R2.2.1.2) of each period whose opening customers include it, and the
+        repeat orders it still places before the outlook ends."""
         m = self.m
-        h = self.revisit_days
+        lift = gain * (1.0 - sat)
+        horizon = max(o.after, default=now)
+        if lift <= 0.0 or horizon <= now:
+            return 0.0
         lam = m.sat_decay
-        lift = gain * (1.0 - sat) * ((1.0 - math.exp(-lam * h)) / (lam * h) if lam > 0 else 1.0)
-        mid = now + h / 2
-        order = self._repeat(o, mid)
-        extra_orders = lift * h * (m.repeat_lo - m.repeat_hi)
-        kept = lift * h * (m.churn_hi - m.churn_lo)
-        stays = o.rate("retention", mid) + (m.repeat_hi + (m.repeat_lo - m.repeat_hi) * sat) \
-            * h * order
-        return extra_orders * order + kept * stays
+        more_orders = m.repeat_lo - m.repeat_hi
+        fewer_lost = m.churn_hi - m.churn_lo
+        orders = m.repeat_hi + more_orders * sat  # a kept customer's repeat requests a day
+        cuts = sorted({now, horizon, *(e for e in o.end if now < e < horizon)})
+        value = 0.0
+        for a, b in pairwise(cuts):
+            mid = 0.5 * (a + b)
+            order = self._repeat(o, mid)
+            # integrals over [a, b] of the lift and of the lift x the time left to the horizon
+            ea, eb = math.exp(-lam * (a - now)), math.exp(-lam * (b - now))
+            if lam > 0:
+                lifted = lift * (ea - eb) / lam
+                left_a, left_b = horizon - a - 1 / lam, horizon - b - 1 / lam
+                lifted_left = lift * (ea * left_a - eb * left_b) / lam
+            else:
+                lifted = lift * (b - a)
+                lifted_left = lift * (b - a) * (horizon - mid)
+            value += lifted * (more_orders * order + fewer_lost * o.retention(mid, acquired))
+            value += fewer_lost * orders * order * lifted_left
+        return value
 
     def _call(self, o: Outlook, inv, now: float) -> float:
         """Expected pay of a collection call on ``inv`` (R2.2.1.3)."""
@@ -276,9 +306,10 @@ class PayAwareRule:
             value = self._opp(rep, o, None, kind, now)[0]
         elif kind == REPEAT_ORDER:
             value = self._repeat(o, now)
-        elif kind in (FEEDBACK, REVISIT):
-            gain = self.m.feedback_gain if kind == FEEDBACK else self.m.revisit_gain
-            value = self._care(rep, o, 0.6, gain, now)
+        elif kind == FEEDBACK:  # a customer just acquired
+            value = self._care(rep, o, self.sat_new, self.m.feedback_gain, now, now)
+        elif kind == REVISIT:
+            value = self._care(rep, o, self.sat_due, self.m.revisit_gain, now)
         elif kind == COLLECTION_CALL:
             value = self.m.call_success * self.ctx.typical * (1 - self.late_share) * (
                 o.rate("collected", now) + sum(r.get("collection", 0.0) for r in o.rate_now))
@@ -365,7 +396,8 @@ class PayAwareRule:
             if item.churned == item.churned:
                 return True  # the customer has left; the task ends at once
             gain = m.feedback_gain if kind == FEEDBACK else m.revisit_gain
-            value = self._care(rep, o, aftersales.satisfaction(m, item, now), gain, now)
+            value = self._care(rep, o, aftersales.satisfaction(m, item, now), gain, now,
+                               item.acquired)
             if (1 - s) + s * min(self._per_hour(rep, kind, value), 1.0) >= _BAR:
                 return True
             if kind == REVISIT:
@@ -424,8 +456,9 @@ class PayAwareRule:
     # ------------------------------------------------------------------ discount
     def discount(self, rep: Rep, opp: Opp, now: float, u: float) -> float:
         """The procedure's discount, blended by ``s`` with the one that maximises expected
-        pay (win chance x pay of the discounted deal), plus any discount promised for a
-        quick close."""
+        pay (win chance x what winning the deal adds to the rep's pay), plus any discount
+        promised for a quick close. A rep to whom the deal is not worth the work (it would
+        put it off if the customer would wait) prices it by the procedure."""
         d_proc = self.procedure.discount(rep, opp, now, u)
         if self.s == 0:
             return d_proc
@@ -443,12 +476,27 @@ class PayAwareRule:
         for pct in range(self.procedure._max_pct + 1):
             d = pct / 100
             p_win = 1.0 - (1.0 - p) ** (tries * (1.0 + m.discount_effect * d)) if p < 1 else 1.0
-            v = p_win * self._deal(o, lp * (1.0 - d), sign, True)
+            v = p_win * self._won(o, lp * (1.0 - d), sign, now)
             if v > best + 1e-9:
                 best, best_pct = v, pct
-        d_pay = best_pct / 100 if best_pct >= 0 else d_proc
+        hours = (m.task_days[NEGOTIATION] + m.task_days[CONTRACT]) * speed * self.hours
+        worth = (1 - self.s) + self.s * min(best / hours / self.ref_hour, 1.0) >= _BAR
+        d_pay = best_pct / 100 if best_pct >= 0 and worth else d_proc
         pct = round(((1 - self.s) * d_proc + self.s * d_pay) * 100)
         if pulled:
             pct += self.pull_pct
         return min(pct, self.procedure._max_pct) / 100
 
+    def _won(self, o: Outlook, amount: float, sign: float, now: float) -> float:
+        """Expected pay of winning a new deal of ``amount`` CNY signed at ``sign``: what it adds
+        to this period's pay (on top of the rest of a push), or to the next period's, and
+        the cash it will bring."""
+        if sign >= o.boundary(now):
+            return self._deal(o, amount, sign, True)
+        rest = cust = 0.0
+        if o.push:
+            rest, cust = max(o.push_revenue - amount, 0.0), max(o.push_customers - 1.0, 0.0)
+        v = o.win_value(self.pm, amount, rest, cust)
+        if o.rated:
+            v += self.paid_share * amount * o.rate("collected", sign + self.pay_delay)
+        return v

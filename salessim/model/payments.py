@@ -19,6 +19,7 @@ After an unsuccessful call the rep calls again ``recall_days`` later, at most
 from __future__ import annotations
 
 import math
+import struct
 from heapq import heappush
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from .reps import Rep
 
 __all__ = ["Invoice", "issue_invoices"]
+
+_PACK3 = struct.Struct("3d").pack  # a record row of float64 (faster than array.extend)
+_PACK5 = struct.Struct("5d").pack  # a record row of float64
 
 EV_INVOICE, EV_PAYMENT, EV_CALL = 20, 21, 22
 
@@ -54,11 +58,12 @@ def issue_invoices(m: Model, rep: Rep, c: Customer, deal: int, amount: float,
     n = m.installments
     part = float(int(amount) // n)
     day = int(t)
+    invoices = m.invoices
     for j in range(n):
         amt = part if j < n - 1 else amount - part * (n - 1)
         due, due_date = m.due_of(day, j)
-        inv = Invoice(len(m.invoices), deal, c, rep, t, due, due_date, amt)
-        m.invoices.append(inv)
+        inv = Invoice(len(invoices), deal, c, rep, t, due, due_date, amt)
+        invoices.append(inv)
         _draw_behaviour(m, rep, inv, t)
 
 
@@ -85,8 +90,8 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
 
 def _record(m: Model, rep: Rep, inv: Invoice, t: float, amount: float) -> None:
     inv.paid += amount
-    m.payments.extend((inv.idx, t, amount))
-    rep.cash[m.month_of(t)] += amount
+    m.payments.frombytes(_PACK3(inv.idx, t, amount))
+    rep.cash[m.month_of_day[int(t)]] += amount
 
 
 def _pay_part(m: Model, rep: Rep, obj: tuple, t: float) -> None:
@@ -111,7 +116,7 @@ def start_call(m: Model, rep: Rep, inv: Invoice, now: float, kind: int) -> float
     if inv.paid >= inv.amount:
         return None
     dur = m.task_days[kind] * rep.dur() * rep.inv_speed
-    m.acts.extend((rep.idx, now, now + dur, kind, inv.idx))
+    m.acts.frombytes(_PACK5(rep.idx, now, now + dur, kind, inv.idx))
     return dur
 
 
@@ -120,7 +125,7 @@ def finish_call(m: Model, rep: Rep, inv: Invoice, t0: float, t1: float, kind: in
     inv.calls += 1
     ok = rep.u() < m.call_success
     if m.tracing:
-        m.trace.extend((t1, inv.cust.lead, EV_CALL, rep.idx, 1.0 if ok else 0.0))
+        m.trace.frombytes(_PACK5(t1, inv.cust.lead, EV_CALL, rep.idx, 1.0 if ok else 0.0))
     if ok:
         when = t1 + rep.e() * m.pay_after_call
         if when < inv.pay_t:

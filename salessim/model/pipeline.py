@@ -24,18 +24,21 @@ contact has begun, then ``discovery``, ``demo``, ``quote``, ``negotiation`` and
 from __future__ import annotations
 
 import math
+import struct
 from heapq import heappush
 from typing import TYPE_CHECKING
 
 from . import aftersales, payments
-from .leads import CONCESSION, LAG, PRICE
+from .leads import CONCESSION, LAG, PRICE, ROW
 from .rules import CONTRACT, FIRST_CONTACT, NEGOTIATION, QUOTE
 
 if TYPE_CHECKING:
     from .engine import Model
     from .reps import Inbox, Rep
 
-__all__ = ["Opp", "OPEN", "WON", "LOST", "DISQUALIFIED", "OUTCOMES"]
+__all__ = ["Opp", "OPEN", "WON", "LOST", "DISQUALIFIED", "OUTCOMES", "win_probability"]
+
+_PACK5 = struct.Struct("5d").pack  # a record row of float64
 
 OUTCOMES = ("open", "won", "lost", "disqualified")
 OPEN, WON, LOST, DISQUALIFIED = range(4)
@@ -56,14 +59,64 @@ class Opp:
         self.discount = 0.0
 
 
+def win_probability(conversion: float, tries: float = 1.0, wait: float = 0.0,
+                    response_days: float = math.inf, discount: float = 0.0,
+                    discount_effect: float = 0.0) -> float:
+    """The chance that a customer moves on after one step of the pipeline (R2.1.2, R2.1.3).
+
+    The step's conversion ``p`` counts as ``tries`` independent tries, so the chance is
+    ``1 - (1 - p) ** tries``. At first contact (R2.1.2.1) ``p`` falls by a factor ``e`` for
+    every ``response_days`` the lead waited; in negotiation (R2.1.3.2) a discount gives the
+    customer more reasons to agree: ``tries`` grows by the factor
+    ``1 + discount_effect x discount``.
+
+    Parameters
+    ----------
+    conversion : float
+        The step's conversion probability (``process.<step>.conversion``), 0 to 1.
+    tries : float
+        The rep's skill times the lead's fit (1 for an average rep and a lead of 50 points).
+    wait : float
+        Working days from the lead's arrival to its first contact; pass it for the first
+        contact only.
+    response_days : float
+        ``process.response_days``: the wait that divides the first-contact conversion by e.
+    discount : float
+        The discount agreed in negotiation, a fraction; pass it for negotiation only.
+    discount_effect : float
+        ``pricing.discount_effect``.
+
+    Returns
+    -------
+    float
+        The chance, 0 to 1; exactly 1 when the (decayed) conversion is 1 or more.
+
+    Examples
+    --------
+    >>> round(win_probability(0.6, wait=2.0, response_days=2.0), 4)  # 0.6 / e
+    0.2207
+    >>> win_probability(0.5, tries=2.0)  # two tries at an even chance
+    0.75
+    >>> win_probability(0.5, discount=0.1, discount_effect=10.0)  # 10% off: two tries
+    0.75
+    """
+    p = conversion * math.exp(-wait / response_days) if wait else conversion
+    if p >= 1.0:
+        return 1.0
+    return 1.0 - (1.0 - p) ** (tries * (1.0 + discount_effect * discount))
+
+
 def take_in(m: Model, rep: Rep, ib: Inbox, now: float) -> None:
     """Move the leads of ``ib`` that have arrived by ``now`` into the first-contact queue."""
     q = rep.queues[FIRST_CONTACT]
     times, leads = ib.times, ib.leads
+    next_seq = m.next_seq
+    fit, created, size = m.L_fit, m.L_created, m.L_sizes
     i, n = ib.ptr, ib.n
     while i < n and times[i] <= now:
         lead = leads[i]
-        heappush(q, (times[i], m.next_seq(), m.new_opp(lead)))
+        heappush(q, (times[i], next_seq(), Opp(lead, lead * ROW, fit[lead], created[lead],
+                                                size[lead])))
         i += 1
     ib.ptr = i
 
@@ -74,52 +127,90 @@ def step_handlers(m: Model):
     ``start(m, rep, opp, now, kind)`` records the activity and returns its length in working
     days; ``finish(m, rep, opp, t0, t1, kind)`` applies the customer's answer.
     """
+    starts, finishes = stage_handlers(m)
+
+    def start(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
+        return starts[kind](m, rep, opp, now, kind)
+
+    def finish(m: Model, rep: Rep, opp: Opp, t0: float, t1: float, kind: int) -> None:
+        finishes[kind](m, rep, opp, t0, t1, kind)
+
+    return start, finish
+
+
+def stage_handlers(m: Model) -> tuple[dict, dict]:
+    """:func:`step_handlers` by kind of task: ``{kind: start}`` and ``{kind: finish}`` for
+    the pipeline's kinds, each bound to the model's constants (the model's fast path)."""
     D = m.D
-    acts = m.acts.extend
+    act = m.acts.frombytes
+    pack = _PACK5
     task_days, conversion, lag_days = m.task_days, m.conversion, m.lag_days
-    L_rep, L_fc, L_stage, L_outcome, L_closed = m.L_rep, m.L_fc, m.L_stage, m.L_outcome, \
-        m.L_closed
+    L_fc, L_stage, L_outcome, L_closed = m.L_fc, m.L_stage, m.L_outcome, m.L_closed
+    L_rep = m.L_rep
     list_price, price_sd, price_half = m.list_price, m.price_sd, m.price_var_half
     discount_of = m.rule.discount
     response_days, discount_effect = m.response_days, m.discount_effect
     next_seq = m.next_seq
-    exp = math.exp
+    exp, inf = math.exp, math.inf
     pull = getattr(m.rule, "pull", None)  # a rule may move a step earlier (see rules.py)
 
     def start(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
-        if kind == FIRST_CONTACT:
-            L_rep[opp.lead] = rep.idx
-            L_fc[opp.lead] = now
-        elif kind == QUOTE:
-            price = list_price[opp.size] * exp(price_sd * D[opp.base + PRICE] - price_half)
-            opp.list_price = max(100.0, round(price / 100.0) * 100.0)
-        elif kind == NEGOTIATION:
-            opp.discount = discount_of(rep, opp, now, D[opp.base + CONCESSION])
         L_stage[opp.lead] = kind
         dur = task_days[kind] * rep.dur() * rep.inv_speed
-        acts((rep.idx, now, now + dur, kind, opp.lead))
+        act(pack(rep.idx, now, now + dur, kind, opp.lead))
         return dur
 
-    def finish(m: Model, rep: Rep, opp: Opp, t0: float, t1: float, kind: int) -> None:
+    def start_first(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
         lead = opp.lead
-        p = conversion[kind]
-        tries = rep.skill * opp.fit
-        if kind == FIRST_CONTACT:
-            p *= exp((opp.created - t0) / response_days)
-        elif kind == NEGOTIATION:
-            tries *= 1.0 + discount_effect * opp.discount
-        if p < 1.0 and D[opp.base + kind - 1] >= 1.0 - (1.0 - p) ** tries:
-            L_outcome[lead] = LOST
-            L_closed[lead] = t1
-        elif kind == CONTRACT:
-            won(m, rep, opp, t1)
-        else:
-            ready = t1 + D[opp.base + LAG + kind] * lag_days[kind + 1]
-            if pull is not None:
-                ready = pull(m, rep, opp, kind, t1, ready)
-            heappush(rep.queues[kind + 1], (ready, next_seq(), opp))
+        L_rep[lead] = rep.idx
+        L_fc[lead] = now
+        L_stage[lead] = kind
+        dur = task_days[kind] * rep.dur() * rep.inv_speed
+        act(pack(rep.idx, now, now + dur, kind, lead))
+        return dur
 
-    return start, finish
+    def start_quote(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
+        price = list_price[opp.size] * exp(price_sd * D[opp.base + PRICE] - price_half)
+        opp.list_price = max(100.0, round(price / 100.0) * 100.0)
+        return start(m, rep, opp, now, kind)
+
+    def start_negotiation(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
+        opp.discount = discount_of(rep, opp, now, D[opp.base + CONCESSION])
+        return start(m, rep, opp, now, kind)
+
+    def finish(m: Model, rep: Rep, opp: Opp, t0: float, t1: float, kind: int) -> None:
+        if kind == FIRST_CONTACT:
+            chance = win_probability(conversion[kind], rep.skill * opp.fit, t0 - opp.created,
+                                     response_days)
+        elif kind == NEGOTIATION:
+            chance = win_probability(conversion[kind], rep.skill * opp.fit, 0.0, inf,
+                                     opp.discount, discount_effect)
+        else:
+            chance = win_probability(conversion[kind], rep.skill * opp.fit)
+        if chance < 1.0 and D[opp.base + kind - 1] >= chance:
+            L_outcome[opp.lead] = LOST
+            L_closed[opp.lead] = t1
+            return
+        ready = t1 + D[opp.base + LAG + kind] * lag_days[kind + 1]
+        if pull is not None:
+            ready = pull(m, rep, opp, kind, t1, ready)
+        heappush(rep.queues[kind + 1], (ready, next_seq(), opp))
+
+    def finish_contract(m: Model, rep: Rep, opp: Opp, t0: float, t1: float,
+                        kind: int) -> None:
+        chance = win_probability(conversion[kind], rep.skill * opp.fit)
+        if chance < 1.0 and D[opp.base + kind - 1] >= chance:
+            L_outcome[opp.lead] = LOST
+            L_closed[opp.lead] = t1
+        else:
+            won(m, rep, opp, t1)
+
+    starts = {k: start for k in range(FIRST_CONTACT, CONTRACT + 1)}
+    starts.update({FIRST_CONTACT: start_first, QUOTE: start_quote,
+                   NEGOTIATION: start_negotiation})
+    finishes = {k: finish for k in range(FIRST_CONTACT, CONTRACT)}
+    finishes[CONTRACT] = finish_contract
+    return starts, finishes
 
 
 def won(m: Model, rep: Rep, opp: Opp, t: float) -> None:
@@ -129,6 +220,6 @@ def won(m: Model, rep: Rep, opp: Opp, t: float) -> None:
     amount = opp.list_price * (100 - round(opp.discount * 100)) / 100
     cust = aftersales.new_customer(m, rep, opp, t)
     deal = m.book_deal(rep, cust, t, opp.list_price, opp.discount, amount, 0)
-    rep.new_customers[m.month_of(t)] += 1
+    rep.new_customers[m.month_of_day[int(t)]] += 1
     payments.issue_invoices(m, rep, cust, deal, amount, t)
     aftersales.place_order(m, rep, cust, deal, t)

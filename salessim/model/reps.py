@@ -22,6 +22,7 @@ tries at each step, and works ``k ** skill_speed`` times as fast. Team meetings
 from __future__ import annotations
 
 import math
+import struct
 from functools import partial
 from heapq import heappop
 from statistics import NormalDist
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from .engine import Model
 
 __all__ = ["Rep", "Inbox", "make_reps", "rep_process"]
+
+_PACK5 = struct.Struct("5d").pack  # a record row of float64 (faster than array.extend)
 
 LEVELS = ("sales", "senior", "lead")
 
@@ -129,17 +132,6 @@ def make_reps(m: Model) -> list[Rep]:
     return reps
 
 
-def catch_up(m: Model, rep: Rep, now: float) -> None:
-    """Process agenda events due by ``now`` and take in leads that have arrived."""
-    ag = rep.agenda
-    while ag and ag[0][0] <= now:
-        t, _, fn, obj = heappop(ag)
-        fn(m, rep, obj, t)
-    ib = rep.inbox
-    if ib.ptr < ib.n and ib.times[ib.ptr] <= now:
-        take_in(m, rep, ib, now)
-
-
 def next_time(rep: Rep) -> float:
     """When something next becomes ready for ``rep`` (inf if never)."""
     nxt = math.inf
@@ -180,17 +172,29 @@ def rep_process(m: Model, rep: Rep):
     ag = rep.agenda
     ib = rep.inbox
     arrivals, n_arrivals = ib.times, ib.n
+    inf = math.inf
+    # The next lead's arrival. In a pool the other reps take leads too, so this may be
+    # earlier than the true next arrival, never later: take_in then simply finds none.
+    arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
     pool = m.pool
-    sync_from, sync_to = CONTRACT, REPEAT_ORDER  # tasks that may place an order
+    # Tasks after which the rep synchronises: those that may place an order (contract
+    # signing, repeat orders), and every task in a pool.
+    sync = tuple(pool or CONTRACT <= k <= REPEAT_ORDER for k in range(len(TASKS)))
     clock = 0.0  # the rep's own clock: when its last task ended
     next_sync = 1.0  # the end of the current working day
     while True:
         t = clock
         while True:
-            if ag and ag[0][0] <= t:
-                catch_up(m, rep, t)
-            elif ib.ptr < n_arrivals and arrivals[ib.ptr] <= t:
+            if ag and ag[0][0] <= t:  # agenda events due: processed in time order
+                while ag and ag[0][0] <= t:
+                    at, _, fn, obj = heappop(ag)
+                    fn(m, rep, obj, at)
+                if arrival <= t:
+                    take_in(m, rep, ib, t)
+                    arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
+            elif arrival <= t:
                 take_in(m, rep, ib, t)
+                arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
             kind = choose(t)
             if kind >= 0:
                 item = heappop(queues[kind])[2]
@@ -208,7 +212,7 @@ def rep_process(m: Model, rep: Rep):
         clock = t + dur
         if clock >= horizon:
             return  # the task runs past the end of the simulation: its outcome is not seen
-        if pool or sync_from <= kind <= sync_to or clock >= next_sync:
+        if sync[kind] or clock >= next_sync:
             yield timeout(clock - env.now)
             next_sync = float(int(clock) + 1)
         finish[kind](m, rep, item, t, clock, kind)
@@ -227,7 +231,7 @@ def start_meeting(m: Model, rep: Rep, item, now: float, kind: int) -> float:
     if type(item) is not int:  # a coaching or training session (careers.py)
         return item.start(m, rep, now)
     dur = m.task_days[MEETING]
-    m.acts.extend((rep.idx, now, now + dur, MEETING, -1))
+    m.acts.frombytes(_PACK5(rep.idx, now, now + dur, MEETING, -1))
     return dur
 
 

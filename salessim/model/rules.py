@@ -26,23 +26,30 @@ has booked in each pay period so far and the working days left; it expects to se
 target's pace for the rest, give or take luck, and a result is worth to it what the result
 adds to its expected pay in the period it will fall in (:mod:`salessim.model.outlook`).
 Its pay value of a task is the task's expected pay per hour as a share of the plan's target
-pay per hour, at most 1. When free, the rep works the ready task with the highest
-``(1 - s) x procedure priority + s x pay value`` (priority 1 for the procedure's first
-kind, 0 for its last; meetings first). A task with ``(1 - s) + s x pay value`` below one
-half is not worth doing: a revisit, a feedback call or a collection call is skipped, and an
-early pipeline step is put off to the next pay period if the customer will wait that long
-(``decision.hold_days``), or else the lead goes cold. That is how collection calls lapse
-under pay on booked revenue alone and how a rep with no chance of a quota gives up. A
-closing step (negotiation, signing, a repeat order) is always done, the customer being
-ready, except that within ``hold_days`` of a period's end the rep holds it over when the
-pay it gains by waiting outweighs the procedure, valued at the plan's standard rate on the
-deal (a rep at its cap). Conversely a deal that would close next period is pulled into this
-one, the customer meeting and signing at once for ``decision.pull_discount`` more off, when
-that pays more by the same margin; near a period's end the rep also adds up every deal it
-could pull and pushes them all when together they pay (a rep within reach of a quota). The
-discount is the blend, by ``s``, of the procedure's and the one that maximises expected pay
-(win chance times the pay of the discounted deal). At ``s = 0`` the rule is the procedure
-rule exactly, and the plan changes nothing but the pay.
+pay per hour, at most 1; a feedback call or revisit is worth what the satisfaction it adds
+brings before the end of the rep's next pay period (the end of its outlook): extra repeat
+orders, and customers kept, each worth its repeat orders until then and, where the plan
+pays on the retention rate, its share in that rate. When free, the rep works the ready
+task with the highest ``(1 - s) x procedure priority + s x pay value`` (priority 1 for the
+procedure's first kind, 0 for its last; meetings first). A task with ``(1 - s) + s x pay
+value`` below one half is not worth doing: a revisit, a feedback call or a collection call
+is skipped, and an early pipeline step is put off to the next pay period if the customer
+will wait that long (``decision.hold_days``), or else the lead goes cold. That is how
+collection calls and revisits lapse under pay on booked revenue alone and how a rep with no
+chance of a quota gives up. A closing step (negotiation, signing, a repeat order) is always
+done, the customer being ready, except that within ``hold_days`` of a period's end the rep
+holds it over when the pay it gains by waiting outweighs the procedure, valued at the
+plan's standard rate on the deal (a rep at its cap). Conversely a deal that would close
+next period is pulled into this one, the customer meeting and signing at once for
+``decision.pull_discount`` more off, when that pays more by the same margin; near a
+period's end the rep also adds up every deal it could pull and pushes them all when
+together they pay (a rep within reach of a quota). The discount is the blend, by ``s``, of
+the procedure's and the one that maximises expected pay: win chance times what winning the
+deal adds to the rep's pay. Near a quota that is the rise in the chance of the bonus,
+nearly whatever the deal's amount, so the rep gives more off to win; a rep to whom the deal
+is not worth the work (above the quota, or out of reach) gives the procedure's discount.
+At ``s = 0`` the rule is the procedure rule exactly, and the plan changes nothing but the
+pay.
 """
 
 from __future__ import annotations

@@ -210,6 +210,31 @@ def _quarterly_pay(revenue: float) -> float:
     return sum(load_plan(DEFAULTS["plan"]).pay("Q", quarter).values())
 
 
+@functools.cache
+def _period_end_half_width(replications: int) -> float:
+    """Lesson 10's interval dashboard: the half-width, in percentage points, of the paired 95%
+    interval of the default plan's period-end share minus linear's, over the first
+    ``replications`` replications of the lab, recomputed with ``salessim.experiment.compare``
+    (replication i keeps its seed whatever their number) and ``paired_ci`` (R3.2.1)."""
+    from salessim.experiment import compare, paired_ci
+    from salessim.widgets.lesson10 import DEFAULT_PLAN, SEED, lesson_scenario
+
+    res = compare(lesson_scenario(), ["linear", DEFAULT_PLAN], int(replications), SEED,
+                  progress=False)
+    second = res.data[res.data["period"] == "2026Q2"]  # the first quarter fills the pipeline
+    totals = second.groupby(["plan", "replication"])[["period_end_revenue", "revenue"]].sum()
+    share = totals["period_end_revenue"] / totals["revenue"]
+    return 100 * paired_ci(share["linear"], share[DEFAULT_PLAN]).half_width
+
+
+def _months_flagged(drift: float) -> float:
+    """Lesson 11's supervision chart: the months of the lesson's team flagged from the drift's
+    start when its collection rate is lowered by ``drift`` points (R3.2.2)."""
+    from salessim.widgets.lesson11 import compute_supervision, team_series
+
+    return len(compute_supervision(team_series(), drift).flagged)
+
+
 # One entry per lesson from 01 on; a test checks that no lesson is missing.
 LESSON_CASES: list[LessonWidgetCase] = [
     LessonWidgetCase(
@@ -283,6 +308,22 @@ LESSON_CASES: list[LessonWidgetCase] = [
         expected_fn=_team_skill,
         pattern=r"Team skill at year end ([\d.]+)",
         output_label="Teamwork",
+    ),
+    LessonWidgetCase(
+        notebook="10_incentive_lab.ipynb",
+        control_label="Replications",
+        action=Slide(steps=-3),
+        expected_fn=_period_end_half_width,
+        pattern=r"half-width ([\d.]+) points",
+        output_label="Difference",
+    ),
+    LessonWidgetCase(
+        notebook="11_rollout.ipynb",
+        control_label="Drift (points)",
+        action=Slide(steps=2),
+        expected_fn=_months_flagged,
+        pattern=r"(\d+) of \d+ months flagged",
+        output_label="Supervision",
     ),
 ]
 
