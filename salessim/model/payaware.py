@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from ..incentives import load_plan
 from . import aftersales
 from .outlook import Outlook, OutlookContext, PayModel
-from .pipeline import LOST
+from .pipeline import LOST, win_probability
 from .rules import (
     COLLECTION_CALL,
     CONTRACT,
@@ -200,12 +200,9 @@ class PayAwareRule:
         tries = rep.skill * fit
         p_win = 1.0
         for j in range(k, CONTRACT + 1):
-            p = m.conversion[j]
-            if j == FIRST_CONTACT:
-                p *= math.exp((created - now) / m.response_days)
-            t = tries * (1.0 + m.discount_effect * discount) if j == NEGOTIATION else tries
-            if p < 1.0:
-                p_win *= 1.0 - (1.0 - p) ** t
+            p_win *= win_probability(
+                m.conversion[j], tries, now - created if j == FIRST_CONTACT else 0.0,
+                m.response_days, discount if j == NEGOTIATION else 0.0, m.discount_effect)
         return p_win
 
     def _deal(self, o: Outlook, amount: float, tau: float, new: bool) -> float:
@@ -475,7 +472,7 @@ class PayAwareRule:
         best, best_pct = 0.0, -1
         for pct in range(self.procedure._max_pct + 1):
             d = pct / 100
-            p_win = 1.0 - (1.0 - p) ** (tries * (1.0 + m.discount_effect * d)) if p < 1 else 1.0
+            p_win = win_probability(p, tries, discount=d, discount_effect=m.discount_effect)
             v = p_win * self._won(o, lp * (1.0 - d), sign, now)
             if v > best + 1e-9:
                 best, best_pct = v, pct
