@@ -17,7 +17,6 @@ and contract (R2.1.3), delivery, feedback and revisits (R2.1.4), invoice and pay
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,6 +26,7 @@ from matplotlib.figure import Figure
 from ..model import Simulation, simulate
 from ..model.rules import CONTRACT, FIRST_CONTACT, TASKS, ProcedureRule
 from ..scenario import Scenario
+from .image import png
 
 __all__ = ["PHASES", "SEED", "STEPS", "Journey", "compute_journey", "followable_leads",
            "journey_dashboard", "lesson_run", "lesson_scenario", "plot_journey",
@@ -378,19 +378,12 @@ def journey_dashboard(run: Simulation | None = None, lead_id: str | None = None)
     def update(_=None) -> None:
         journey = compute_journey(run, choose.value)
         numbers.value = journey._repr_html_()
-        plot.value = _png(plot_journey(journey))
+        plot.value = png(plot_journey(journey))
         table.value = f"<pre>{html.escape(journey.table())}</pre>"
 
     choose.observe(update, "value")
     update()
     return widgets.VBox([choose, numbers, plot, table])
-
-
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 def procedure_priorities() -> pd.DataFrame:

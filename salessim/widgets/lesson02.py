@@ -17,7 +17,6 @@
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -30,6 +29,7 @@ from ..model import Simulation, simulate
 from ..model.leads import CHANNELS, Categories
 from ..model.leads import score as _model_score
 from ..scenario import Scenario
+from .image import png
 from .lesson01 import lesson_scenario
 
 __all__ = ["BUSY_FACTOR", "CRITERIA", "PEST", "SEED", "SWOT", "ScreeningResult",
@@ -522,7 +522,7 @@ def screening_dashboard(seed: int = SEED):
             numbers.value = f'<b style="color: {_RED};">{html.escape(str(exc))}</b>'
             return
         numbers.value = result._repr_html_()
-        plot.value = _png(plot_screening(result, baselines[busy.value]))
+        plot.value = png(plot_screening(result, baselines[busy.value]))
         table.value = result.top().to_html(index=False, formatters={
             "budget": "{:,.0f}".format, "score": "{:.1f}".format})
 
@@ -533,8 +533,3 @@ def screening_dashboard(seed: int = SEED):
                                        widgets.VBox([threshold, busy, numbers])]), plot, table])
 
 
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()

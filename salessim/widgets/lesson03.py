@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,6 +28,7 @@ from ..model import pipeline, simulate
 from ..model.engine import Model
 from ..model.rules import CONTRACT, TASKS
 from ..scenario import Scenario, load_scenario
+from .image import png
 
 __all__ = ["FOLLOW_UP_STEPS", "LESSON_SEED", "STAGES", "FollowUpResult", "StepChances",
            "compute_follow_up", "first_contact_curve", "follow_up_dashboard",
@@ -398,9 +398,7 @@ def follow_up_dashboard(seed: int = LESSON_SEED, scenario: Scenario | dict | str
     def update(_=None) -> None:
         follow = compute_follow_up(wait.value, seed, s, chances)
         result.value = follow._repr_html_()
-        buffer = io.BytesIO()
-        plot_follow_up(follow).savefig(buffer, format="png")
-        plot.value = buffer.getvalue()
+        plot.value = png(plot_follow_up(follow))
 
     wait.observe(update, "value")
     update()

@@ -16,7 +16,6 @@ R2.1.3.2) and the formal contract (正式合同, R2.1.3.3).
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass
 
@@ -25,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..scenario import Scenario, load_scenario
+from .image import png
 from .lesson03 import StepChances
 
 __all__ = ["CONTRACT_ITEMS", "DiscountResult", "Quote", "compute_discount",
@@ -404,9 +404,7 @@ def discount_dashboard(segment: str = "medium", scenario: Scenario | dict | str 
     def update(_=None) -> None:
         found = compute_discount(discount.value / 100, choose.value, chances=chances)
         result.value = found._repr_html_()
-        buffer = io.BytesIO()
-        plot_discount(found).savefig(buffer, format="png")
-        plot.value = buffer.getvalue()
+        plot.value = png(plot_discount(found))
 
     choose.observe(update, "value")
     discount.observe(update, "value")

@@ -19,7 +19,6 @@ delivery team keeps its capacity per rep), over twelve months, with a fixed seed
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -33,6 +32,7 @@ from ..calendar import WorkCalendar
 from ..ledger import Ledger
 from ..model import Simulation, simulate
 from ..scenario import Scenario, load_scenario
+from .image import png
 
 __all__ = ["FREQUENCIES", "MONTHS", "REPS", "SEED", "SEEDS", "AfterSalesResult",
            "DeliveryResult", "after_sales_dashboard", "compute_after_sales",
@@ -373,13 +373,6 @@ def plot_after_sales(curve: pd.DataFrame, result: AfterSalesResult | None = None
     return fig
 
 
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
 def after_sales_dashboard(curve: pd.DataFrame | None = None, revisits_per_year: int = 6,
                           seed: int = SEED):
     """A slider for the revisit frequency; the run's retention rate and referrals update.
@@ -414,7 +407,7 @@ def after_sales_dashboard(curve: pd.DataFrame | None = None, revisits_per_year: 
     def update(_=None) -> None:
         result = compute_after_sales(slider.value, seed)
         numbers.value = result._repr_html_()
-        plot.value = _png(plot_after_sales(curve, result))
+        plot.value = png(plot_after_sales(curve, result))
 
     slider.observe(update, "value")
     update()
@@ -574,7 +567,7 @@ def delivery_dashboard(capacity_per_day: float | None = None, seed: int = SEED):
     def update(_=None) -> None:
         result = compute_delivery(round(slider.value, 1), seed)
         numbers.value = result._repr_html_()
-        plot.value = _png(plot_delivery(result))
+        plot.value = png(plot_delivery(result))
 
     slider.observe(update, "value")
     update()

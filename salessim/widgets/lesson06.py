@@ -15,7 +15,6 @@ Every number comes from :mod:`salessim.kpi`; this module only arranges them for 
 from __future__ import annotations
 
 import html
-import io
 import math
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from matplotlib.ticker import FuncFormatter
 from .. import kpi
 from ..ledger import Ledger, sample_crm_dir
 from ..regulation import Targets, _as_targets, _period_kind
+from .image import png
 
 __all__ = ["PERIOD_KINDS", "DashboardResult", "compute_dashboard", "dashboard_periods",
            "dashboard_reps", "kpi_dashboard", "plot_dashboard", "plot_revenue_by_month",
@@ -394,7 +394,7 @@ def kpi_dashboard(ledger: Ledger | None = None, rep_id: str | None = None,
         result = _from_scorecard(cards[kind], choose_rep.value, kind, choose_period.value,
                                  goal)
         numbers.value = result._repr_html_()
-        plot.value = _png(plot_dashboard(result))
+        plot.value = png(plot_dashboard(result))
 
     def switch_kind(_=None) -> None:
         new_labels = dashboard_periods(ledger, choose_kind.value)
@@ -414,8 +414,3 @@ def kpi_dashboard(ledger: Ledger | None = None, rep_id: str | None = None,
     return widgets.VBox([widgets.HBox([choose_rep, choose_kind, choose_period]), numbers, plot])
 
 
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()

@@ -23,7 +23,6 @@ measures a plan reads:
 from __future__ import annotations
 
 import html
-import io
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from matplotlib.figure import Figure
 
 from ..incentives import BUILTIN_PLANS, PeriodTargets, load_plan, marginal_pay
 from ..regulation import Targets, _as_targets
+from .image import png
 
 __all__ = ["DEFAULTS", "MARGINAL_STEP", "EarningsResult", "compute_earnings",
            "earnings_dashboard", "payout_curve", "plot_earnings", "plot_payout_curve"]
@@ -353,9 +353,7 @@ def earnings_dashboard(targets: Targets | dict | None = None):
         earned = compute_earnings(plan.value, revenue.value, new.value, retention.value,
                                   collection.value, targets)
         result.value = earned._repr_html_()
-        buffer = io.BytesIO()
-        plot_earnings(earned).savefig(buffer, format="png")
-        plot.value = buffer.getvalue()
+        plot.value = png(plot_earnings(earned))
 
     for control in (plan, revenue, new, retention, collection):
         control.observe(update, "value")

@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import html
-import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from matplotlib.figure import Figure
 from .. import kpi
 from ..ledger import Ledger, sample_crm_dir
 from ..privacy import RULES, find_unmasked, mask_extract
+from .image import png
 
 __all__ = ["MaskingPreview", "SurveyResult", "compute_masking", "compute_surveys",
            "masking_dashboard", "plot_surveys", "survey_dashboard", "survey_periods",
@@ -274,19 +274,12 @@ def survey_dashboard(ledger: Ledger | None = None, period: str | None = None):
         team = None if choose_team.value == _ALL_TEAMS else choose_team.value
         result = compute_surveys(ledger, choose_period.value, team)
         numbers.value = result._repr_html_()
-        plot.value = _png(plot_surveys(result))
+        plot.value = png(plot_surveys(result))
 
     choose_period.observe(update, "value")
     choose_team.observe(update, "value")
     update()
     return widgets.VBox([widgets.HBox([choose_period, choose_team]), numbers, plot])
-
-
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
 
 
 # ------------------------------------------------------------------ masking (R2.3.1.2)

@@ -21,7 +21,6 @@ rep's time and, through what is shared there and kept on the knowledge-sharing p
 from __future__ import annotations
 
 import html
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -34,6 +33,7 @@ from ..calendar import WorkCalendar
 from ..ledger import Ledger
 from ..model import simulate
 from ..scenario import Scenario, load_scenario
+from .image import png
 
 __all__ = ["FREQUENCIES", "HOURS", "MONTHS", "REPS", "SEED", "SEEDS", "TeamworkResult",
            "compute_teamwork", "lesson_scenario", "meeting_interval", "meetings_attended",
@@ -370,13 +370,6 @@ def plot_teamwork(result: TeamworkResult) -> Figure:
     return fig
 
 
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes, for an image widget (no plotting backend involved)."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
 def teamwork_dashboard(meetings_per_month: int = 4, seed: int = SEED):
     """Sliders for the meetings a month, their length and the skill gained per meeting.
 
@@ -409,7 +402,7 @@ def teamwork_dashboard(meetings_per_month: int = 4, seed: int = SEED):
         result = compute_teamwork(meetings.value, hours.value, seed,
                                   round(gain.value, 2) / 100)
         numbers.value = result._repr_html_()
-        plot.value = _png(plot_teamwork(result))
+        plot.value = png(plot_teamwork(result))
 
     for control in (meetings, hours, gain):
         control.observe(update, "value")

@@ -26,7 +26,6 @@ quarter fills the empty pipeline and is left out of every comparison (:func:`ana
 from __future__ import annotations
 
 import html
-import io
 import math
 import textwrap
 from collections.abc import Sequence
@@ -43,6 +42,7 @@ from ..experiment.metrics import END_DAYS, KPIS
 from ..experiment.results import LABELS, _verdict
 from ..incentives import load_plan
 from ..scenario import Scenario
+from .image import png
 from .lesson07 import compute_earnings
 
 __all__ = ["BASELINE", "DEFAULT_KPI", "DEFAULT_PLAN", "KPI_CHOICES", "MONTHS", "PLANS",
@@ -324,12 +324,6 @@ def plot_interval(result: IntervalResult) -> Figure:
     return fig
 
 
-def _png(fig: Figure) -> bytes:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # fast to encode
-    return buffer.getvalue()
-
-
 def interval_dashboard(results: Results, kpis: Sequence[str] = KPI_CHOICES):
     """A KPI menu, a plan menu and a replications slider over an experiment's results.
 
@@ -364,7 +358,7 @@ def interval_dashboard(results: Results, kpis: Sequence[str] = KPI_CHOICES):
     def update(_=None) -> None:
         result = compute_interval(results, kpi.value, plan.value, n.value)
         shown.value = result._repr_html_()
-        plot.value = _png(plot_interval(result))
+        plot.value = png(plot_interval(result))
 
     for control in (kpi, plan, n):
         control.observe(update, "value")

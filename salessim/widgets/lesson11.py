@@ -21,7 +21,6 @@ second year is like the first and the first can serve as the baseline.
 from __future__ import annotations
 
 import html
-import io
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +30,7 @@ from matplotlib.figure import Figure
 
 from ..rollout import DidEstimate, control_chart, diff_in_diff, monthly_kpi
 from ..scenario import Scenario
+from .image import png
 
 __all__ = ["BASELINE", "DRIFT", "DRIFT_START", "MONTHS", "REPS", "SEED", "TARGET",
            "SupervisionResult", "compute_did", "compute_supervision", "did_dashboard",
@@ -241,13 +241,6 @@ def plot_chart(chart: pd.DataFrame, title: str, start: str | None = None,
     return fig
 
 
-def _png(fig: Figure) -> bytes:
-    """The figure as PNG bytes for an image widget, at a resolution that renders quickly."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=72)
-    return buffer.getvalue()
-
-
 def supervision_dashboard(series: pd.Series | None = None, drift: float = 5,
                           start: str = DRIFT_START):
     """A slider for the size of a drift; the chart and the months it flags update.
@@ -283,8 +276,9 @@ def supervision_dashboard(series: pd.Series | None = None, drift: float = 5,
     def update(_=None) -> None:
         found = compute_supervision(series, slider.value, start)
         result.value = found._repr_html_()
-        plot.value = _png(plot_chart(found.chart, f"Collection rate with a drift of "
-                                     f"-{found.drift:g} points from {start}", start))
+        fig = plot_chart(found.chart, f"Collection rate with a drift of -{found.drift:g} "
+                         f"points from {start}", start)
+        plot.value = png(fig, dpi=72)
 
     slider.observe(update, "value")
     update()
@@ -387,7 +381,7 @@ def did_dashboard(panel: pd.DataFrame, replications: int | None = None):
         ax.set_ylabel("effect (points)")
         ax.legend(loc="upper right", frameon=False, fontsize="x-small", ncols=2)
         ax.set_title("Each replication's difference in differences")
-        plot.value = _png(fig)
+        plot.value = png(fig, dpi=72)
 
     slider.observe(update, "value")
     update()
