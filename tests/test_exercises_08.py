@@ -69,12 +69,6 @@ def _mutating(extract):
     return mask_extract(extract, GOOD_RULES | {"mobile": "drop"})
 
 
-def _naive_phone(extract):
-    # masks the mobile column as text comes, without removing +86, spaces or dashes
-    out = mask_extract(extract, GOOD_RULES | {"mobile": "keep"})
-    return out.assign(mobile=out["mobile"].str[:3] + "****" + out["mobile"].str[-4:])
-
-
 def _rounded(extract):
     out = mask_extract(extract, GOOD_RULES)
     return out.assign(last_order_cny=out["last_order_cny"].round(-3))
