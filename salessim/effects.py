@@ -241,6 +241,7 @@ SETTINGS: dict[str, dict[str, Any]] = {
     "easy quota": {"targets__monthly_revenue": 70_000.0, "decision__hold_days": 3.0},
     "stretching quota": {"targets__monthly_revenue": 140_000.0},
     "fixed capacity": {"fulfilment__capacity_per_day": "0.75 per rep"},
+    "paid over time": {"payments__installments": 3, "payments__withhold_unsatisfied": 0.6},
 }
 """The businesses of the experiments (overrides of :func:`behaviour_scenario`): steady at
 the regulation's target, where a customer ready to sign does not wait (the default
@@ -249,7 +250,14 @@ so that a rep can hold a deal over a quarter's end; an easy quota (70,000 CNY a 
 customers who wait 3 days) where reps reach caps; a stretching quota (140,000 CNY) where
 many reps fall far behind; delivery capacity fixed at 0.75 orders a rep and working day,
 about the rate at which reps sign under linear pay, so that the backlog grows with any
-push."""
+push; steady, with customers who pay each deal in three invoices (due 30, 60 and 90 days
+after signing) and who, when unhappy, may hold a payment back until they are chased
+(``payments.withhold_unsatisfied``), so that the cash a rep is owed depends on after-sales
+care."""
+
+
+F6_SETTING = "paid over time"
+"""The business of the F6 effects."""
 
 
 def far_behind(runs: dict[tuple[str, str], Simulation], setting: str) -> pd.DataFrame:
@@ -303,22 +311,27 @@ EFFECTS: tuple[Effect, ...] = (
            lambda runs: tuple(after_reaching(runs["easy quota", p], runs["easy quota", p],
                                              1.0, top_third(runs, "easy quota"))[0]
                               for p in ("capped", "accelerator")), "CNY"),
-    Effect("F6", "collection rate", "steady", "linear", "collected",
-           _pair(lambda r: team_rates(r)[0], "steady", "linear", "collected")),
-    Effect("F6", "collection rate", "steady", "linear", "regulation",
-           _pair(lambda r: team_rates(r)[0], "steady", "linear", "regulation")),
-    Effect("F6", "retention rate", "steady", PROCEDURE, "linear",
-           _pair(lambda r: team_rates(r)[1], "steady", PROCEDURE, "linear")),
+    Effect("F6", "collection rate", F6_SETTING, "linear", "collected",
+           _pair(lambda r: team_rates(r)[0], F6_SETTING, "linear", "collected")),
+    Effect("F6", "collection rate", F6_SETTING, "linear", "regulation",
+           _pair(lambda r: team_rates(r)[0], F6_SETTING, "linear", "regulation")),
+    Effect("F6", "retention rate", F6_SETTING, PROCEDURE, "linear",
+           _pair(lambda r: team_rates(r)[1], F6_SETTING, PROCEDURE, "linear")),
+    Effect("F6", "retention rate", F6_SETTING, "linear", "collected",
+           _pair(lambda r: team_rates(r)[1], F6_SETTING, "linear", "collected")),
+    Effect("F6", "retention rate", F6_SETTING, "linear", "regulation",
+           _pair(lambda r: team_rates(r)[1], F6_SETTING, "linear", "regulation")),
     Effect("F6", "retention rate", "steady", "linear", "collected",
            _pair(lambda r: team_rates(r)[1], "steady", "linear", "collected")),
-    Effect("F6", "retention rate", "steady", "linear", "regulation",
-           _pair(lambda r: team_rates(r)[1], "steady", "linear", "regulation")),
-    Effect("F6", "hours of revisits", "steady", PROCEDURE, "linear",
-           _pair(task_hours, "steady", PROCEDURE, "linear"), "hours"),
-    Effect("F6", "hours of revisits", "steady", "linear", "collected",
-           _pair(task_hours, "steady", "linear", "collected"), "hours"),
-    Effect("F6", "hours of revisits", "steady", "linear", "regulation",
-           _pair(task_hours, "steady", "linear", "regulation"), "hours"),
+    Effect("F6", "hours of revisits", F6_SETTING, PROCEDURE, "linear",
+           _pair(task_hours, F6_SETTING, PROCEDURE, "linear"), "hours"),
+    Effect("F6", "hours of revisits", F6_SETTING, "linear", "collected",
+           _pair(task_hours, F6_SETTING, "linear", "collected"), "hours"),
+    Effect("F6", "hours of revisits", F6_SETTING, "linear", "regulation",
+           _pair(task_hours, F6_SETTING, "linear", "regulation"), "hours"),
+    Effect("F6", "hours of feedback calls", F6_SETTING, "linear", "collected",
+           _pair(lambda r: task_hours(r, "feedback"), F6_SETTING, "linear", "collected"),
+           "hours"),
     Effect("F9", "delivery delay (working days an order waits)", "fixed capacity", "linear",
            "new_logos", _pair(delivery_delay, "fixed capacity", "linear", "new_logos"),
            "days"),

@@ -43,7 +43,8 @@ def scenarios(draw) -> Scenario:
         payments={"installments": draw(st.integers(1, 3)),
                   "terms_days": draw(st.sampled_from([0, 10, 30])),
                   "behaviour": {"on_time": p(), "late": p(), "partial": p(), "never": p(0.01)},
-                  "call_success": p(), "max_calls": draw(st.integers(0, 3))},
+                  "call_success": p(), "max_calls": draw(st.integers(0, 3)),
+                  "withhold_unsatisfied": p()},
         teamwork={"meeting_interval_days": draw(st.sampled_from([0.0, 3.0]))},
     )
 

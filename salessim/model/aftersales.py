@@ -49,7 +49,7 @@ class Customer:
     """A customer account: satisfaction, status and the lead it came from."""
 
     __slots__ = ("idx", "lead", "rep", "acquired", "churned", "sat", "sat_t", "size",
-                 "first_list", "revisiting")
+                 "first_list", "revisiting", "invoices")
 
     def __init__(self, idx: int, lead: int, rep: Rep, t: float, sat: float, size: int,
                  first_list: float) -> None:
@@ -57,6 +57,7 @@ class Customer:
         self.churned = math.nan
         self.sat, self.sat_t, self.size, self.first_list = sat, t, size, first_list
         self.revisiting = False
+        self.invoices: list = []
 
 
 def satisfaction(m: Model, c: Customer, t: float) -> float:

@@ -138,6 +138,7 @@ class Model:
         self.grace, self.max_calls = pay.grace_days, pay.max_calls
         self.call_success, self.pay_after_call = pay.call_success, pay.pay_after_call_days
         self.recall = pay.recall_days
+        self.withhold = pay.withhold_unsatisfied
         # Due dates: for invoice j of a deal signed on clock day d, the due date and its
         # position on the clock (end of that calendar day).
         cal = self.calendar

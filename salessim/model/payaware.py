@@ -39,6 +39,7 @@ from .rules import (
 
 if TYPE_CHECKING:
     from ..scenario import Scenario
+    from .aftersales import Customer
     from .engine import Model
     from .pipeline import Opp
     from .reps import Rep
@@ -126,6 +127,11 @@ class PayAwareRule:
         self.pay_delay = (shares["on_time"] * terms / 2 + shares["late"]
                           * (terms + pay.late_mean_days) + shares["partial"] * terms / 2) / tot
         self.repeat_amount = mean_list * pr.repeat_price_factor * (1 - pr.repeat_discount)
+        # share of invoices a customer pays of its own accord, and how long after its feedback
+        # call a new customer's first invoice falls due
+        self.own_share = (shares["on_time"] + shares["late"]) / tot
+        self.due_after_feedback = max(
+            terms - sc.fulfilment.lead_time_days - a.feedback_delay_days, 0.0)
         # satisfaction of a typical customer at its feedback call, and when a revisit falls
         # due (45 working days when the scenario has no revisits)
         self.sat_new = a.satisfaction_mean
@@ -242,7 +248,7 @@ class PayAwareRule:
         return self.m.repeat_conversion * self._deal(o, self.repeat_amount, tau, False)
 
     def _care(self, rep: Rep, o: Outlook, sat: float, gain: float, now: float,
-              acquired: float = -math.inf) -> float:
+              acquired: float = -math.inf, cust: Customer | None = None) -> float:
         """Expected pay of a feedback call or revisit lifting satisfaction from ``sat``, for a
         customer acquired at clock ``acquired``, up to the end of the rep's outlook (the end
         of the next pay period, :attr:`Outlook.after`).
@@ -251,7 +257,8 @@ class PayAwareRule:
         While it lasts the customer orders more often and is less likely to leave. Each extra
         repeat order is worth its pay; a customer who stays is worth its share in the
         retention rate (R2.2.1.2) of each period whose opening customers include it, and the
-        repeat orders it still places before the outlook ends."""
+        repeat orders it still places before the outlook ends. A more satisfied customer is
+        also less likely to hold back what it owes (:meth:`_cash`)."""
         m = self.m
         lift = gain * (1.0 - sat)
         horizon = max(o.after, default=now)
@@ -277,7 +284,28 @@ class PayAwareRule:
                 lifted_left = lift * (b - a) * (horizon - mid)
             value += lifted * (more_orders * order + fewer_lost * o.retention(mid, acquired))
             value += fewer_lost * orders * order * lifted_left
-        return value
+        return value + (self._cash(o, lift, now, cust) if cust is not None else 0.0)
+
+    def _cash(self, o: Outlook, lift: float, now: float, cust: Customer | None) -> float:
+        """Expected pay of the payments a lift in satisfaction keeps from being held back
+        (R2.2.1.3): of ``cust``'s open invoices not yet chased, each expected at its due
+        date, or, when ``cust`` is None, of a typical new customer's first invoice."""
+        m = self.m
+        if m.withhold <= 0.0:
+            return 0.0
+        if cust is None:
+            owed = [(now + self.due_after_feedback, self.ctx.typical)]
+        else:
+            owed = [(max(inv.due, now), inv.amount - inv.paid) for inv in cust.invoices
+                    if not inv.calls and inv.paid < inv.amount and inv.due < math.inf]
+        value = 0.0
+        for when, amount in owed:
+            rate = o.rate("collected", when)
+            for i, start in enumerate(o.start):
+                if start <= when < o.end[i]:
+                    rate += o.rate_now[i].get("collection", 0.0)
+            value += amount * rate * math.exp(-self.m.sat_decay * (when - now))
+        return m.withhold * lift * self.own_share * value
 
     def _call(self, o: Outlook, inv, now: float) -> float:
         """Expected pay of a collection call on ``inv`` (R2.2.1.3)."""
@@ -303,8 +331,10 @@ class PayAwareRule:
             value = self._opp(rep, o, None, kind, now)[0]
         elif kind == REPEAT_ORDER:
             value = self._repeat(o, now)
-        elif kind == FEEDBACK:  # a customer just acquired
-            value = self._care(rep, o, self.sat_new, self.m.feedback_gain, now, now)
+        elif kind == FEEDBACK:  # a customer just acquired, its first invoice open
+            gain = self.m.feedback_gain
+            value = (self._care(rep, o, self.sat_new, gain, now, now)
+                     + self._cash(o, gain * (1.0 - self.sat_new), now, None))
         elif kind == REVISIT:
             value = self._care(rep, o, self.sat_due, self.m.revisit_gain, now)
         elif kind == COLLECTION_CALL:
@@ -394,7 +424,7 @@ class PayAwareRule:
                 return True  # the customer has left; the task ends at once
             gain = m.feedback_gain if kind == FEEDBACK else m.revisit_gain
             value = self._care(rep, o, aftersales.satisfaction(m, item, now), gain, now,
-                               item.acquired)
+                               item.acquired, item)
             if (1 - s) + s * min(self._per_hour(rep, kind, value), 1.0) >= _BAR:
                 return True
             if kind == REVISIT:

@@ -14,6 +14,12 @@ the rep's list. A call succeeds with probability ``call_success``: the customer 
 the rest about ``pay_after_call_days`` later (or sooner, if it was going to anyway).
 After an unsuccessful call the rep calls again ``recall_days`` later, at most
 ``max_calls`` times. So reps who make their calls collect more, and sooner.
+
+Satisfaction (满意度) matters too: when a customer would pay the (rest of an) invoice of its
+own accord, it holds the payment back with probability ``withhold_unsatisfied x (1 -
+satisfaction)`` and then pays only when chased, as if it never paid. A customer who was
+called about the invoice keeps the promise it gave. So after-sales care (R2.1.4.2,
+R2.1.4.3) also brings cash in on time.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ import struct
 from heapq import heappush
 from typing import TYPE_CHECKING
 
+from . import aftersales
 from .rules import COLLECTION_CALL
 
 if TYPE_CHECKING:
@@ -64,6 +71,7 @@ def issue_invoices(m: Model, rep: Rep, c: Customer, deal: int, amount: float,
         due, due_date = m.due_of(day, j)
         inv = Invoice(len(invoices), deal, c, rep, t, due, due_date, amt)
         invoices.append(inv)
+        c.invoices.append(inv)
         _draw_behaviour(m, rep, inv, t)
 
 
@@ -103,6 +111,13 @@ def _pay_part(m: Model, rep: Rep, obj: tuple, t: float) -> None:
 def _pay_rest(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     if t != inv.pay_t or inv.paid >= inv.amount:
         return  # superseded by an earlier promise, or already paid
+    if m.withhold > 0.0 and not inv.calls and rep.u() < m.withhold * (
+            1.0 - aftersales.satisfaction(m, inv.cust, t)):
+        inv.pay_t = math.inf  # held back: paid only when chased
+        overdue = max(inv.due, inv.issued) + m.grace
+        if t <= overdue:  # else the invoice is already on the rep's list
+            heappush(rep.agenda, (overdue, m.next_seq(), _overdue, inv))
+        return
     _record(m, rep, inv, t, inv.amount - inv.paid)
 
 

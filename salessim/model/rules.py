@@ -29,7 +29,9 @@ Its pay value of a task is the task's expected pay per hour as a share of the pl
 pay per hour, at most 1; a feedback call or revisit is worth what the satisfaction it adds
 brings before the end of the rep's next pay period (the end of its outlook): extra repeat
 orders, and customers kept, each worth its repeat orders until then and, where the plan
-pays on the retention rate, its share in that rate. When free, the rep works the ready
+pays on the retention rate, its share in that rate; where it pays on cash, also the
+payments on the customer's open invoices that a more satisfied customer no longer holds
+back (``payments.withhold_unsatisfied``). When free, the rep works the ready
 task with the highest ``(1 - s) x procedure priority + s x pay value`` (priority 1 for the
 procedure's first kind, 0 for its last; meetings first). A task with ``(1 - s) + s x pay
 value`` below one half is not worth doing: a revisit, a feedback call or a collection call

@@ -391,7 +391,9 @@ class Payments(_Section):
 
     Each invoice's customer pays on time, late, partly (a share on time, the rest late) or
     never. An invoice still unpaid ``grace_days`` after its due date puts a collection
-    call on the rep's list; a successful call makes the customer pay soon after.
+    call on the rep's list; a successful call makes the customer pay soon after. An
+    unhappy customer may hold back a payment it would have made until it is chased
+    (``withhold_unsatisfied``), so after-sales care also brings cash in.
     """
 
     terms_days: int = _f(30, "Payment terms: due date after the invoice date (calendar days).",
@@ -416,6 +418,10 @@ class Payments(_Section):
     recall_days: float = _f(10.0, "Time before calling again after an unsuccessful call "
                             "(working days).", gt=0)
     max_calls: int = _f(3, "Collection calls per invoice at most (calls).", ge=0)
+    withhold_unsatisfied: float = _f(
+        0.0, "Assumption: chance that a customer at satisfaction 0 holds back a payment when "
+        "it would pay, and then pays only when chased; it falls in proportion to "
+        "satisfaction, to none at full satisfaction; 0 for none (-).", ge=0, le=1)
 
     @field_validator("behaviour")
     @classmethod
