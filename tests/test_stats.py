@@ -138,3 +138,11 @@ def test_replications_needed_refuses_bad_input():
         replications_needed([1, 2, 3], 0)
     with pytest.raises(ValueError, match="at least 2 pilot replications"):
         replications_needed([1.0], 1.0)
+
+
+def test_an_interval_reads_in_plain_words():
+    assert paired_ci([1.0, 2.0, 3.0], [2.0, 3.5, 4.2]).verdict == "clearly higher"
+    assert paired_ci([2.0, 3.5, 4.2], [1.0, 2.0, 3.0]).verdict == "clearly lower"
+    assert paired_ci([1.0, 2.0, 3.0], [1.5, 1.8, 3.1]).verdict == "not clearly different"
+    assert paired_ci([1.0, 2.0], [1.0, 2.0]).verdict == "the same in every replication"
+    assert mean_ci([4.0]).verdict == "one replication: no range"

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import KPIS, group_column
-from .stats import Interval, mean_ci, paired_ci, replications_needed, welch_ci
+from .stats import mean_ci, paired_ci, replications_needed, welch_ci
 
 __all__ = ["Results", "load_results", "canonical_frame", "HEADLINE", "LABELS"]
 
@@ -88,18 +88,6 @@ def canonical_frame(frames: Sequence[pd.DataFrame], config: Mapping[str, Any],
     data = data.merge(grid, on="point", how="left", validate="m:1")
     front = ["point", *grid.columns.drop("point"), "plan", "replication", "seed", *keys]
     return data[front + [c for c in KPIS if c in data.columns]].reset_index(drop=True)
-
-
-def _verdict(ci: Interval) -> str:
-    if ci.n == 0:
-        return "not defined"
-    if ci.n < 2:
-        return "one replication: no range"
-    if ci.sd == 0 and ci.mean == 0:
-        return "the same in every replication"
-    if ci.excludes_zero:
-        return "clearly higher" if ci.mean > 0 else "clearly lower"
-    return "not clearly different"
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,7 +214,7 @@ class Results:
                                                                           level)
                     rows.append((point, *grp[grid].iloc[0], plan, baseline, k,
                                  float(a.mean()), float(b.mean()), ci.mean, ci.low, ci.high,
-                                 ci.half_width, ci.n, _verdict(ci)))
+                                 ci.half_width, ci.n, ci.verdict))
         return pd.DataFrame(rows, columns=["point", *grid, "plan", "baseline", "kpi",
                                            "baseline_mean", "plan_mean", "difference", "low",
                                            "high", "half_width", "n", "verdict"])

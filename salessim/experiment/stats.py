@@ -58,6 +58,20 @@ class Interval:
         """True when the whole interval lies on one side of 0 (a clear difference)."""
         return bool(self.low > 0 or self.high < 0)
 
+    @property
+    def verdict(self) -> str:
+        """The interval in plain words: "clearly higher", "clearly lower", "not clearly
+        different", or why there is no range ("the same in every replication", ...)."""
+        if self.n == 0:
+            return "not defined"
+        if self.n < 2:
+            return "one replication: no range"
+        if self.sd == 0 and self.mean == 0:
+            return "the same in every replication"
+        if self.excludes_zero:
+            return "clearly higher" if self.mean > 0 else "clearly lower"
+        return "not clearly different"
+
 
 # ------------------------------------------------------------------ Student's t
 def _beta_cf(a: float, b: float, x: float) -> float:

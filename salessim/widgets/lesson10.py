@@ -39,7 +39,7 @@ from ..calendar import WorkCalendar
 from ..effects import SENSITIVITY, behaviour_scenario
 from ..experiment import Interval, Results, compare, paired_ci
 from ..experiment.metrics import END_DAYS, KPIS
-from ..experiment.results import LABELS, _verdict
+from ..experiment.results import LABELS
 from ..incentives import load_plan
 from ..scenario import Scenario
 from .image import png
@@ -179,7 +179,7 @@ class IntervalResult:
     def verdict(self) -> str:
         """``clearly higher``, ``clearly lower``, ``not clearly different`` or ``the same in
         every replication``."""
-        return _verdict(self.interval)
+        return self.interval.verdict
 
     @property
     def label(self) -> str:
