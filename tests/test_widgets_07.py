@@ -259,3 +259,17 @@ def test_widgets_module_imports_no_ipywidgets():
 def test_no_nan_in_a_zero_quarter():
     r = compute_earnings("regulation", 0, 0, 0.0, 0.0)
     assert r.total == 0 and not math.isnan(r.marginal)
+
+
+def test_an_error_in_an_update_is_shown_in_the_dashboard(monkeypatch):
+    box = lesson07.earnings_dashboard()
+    revenue, earnings = box.children[1], box.children[5]
+
+    def broken(*args, **kwargs):
+        raise ValueError("no plan <x>")
+
+    monkeypatch.setattr(lesson07, "compute_earnings", broken)
+    with pytest.raises(ValueError, match="no plan"):
+        revenue.value = 380_000  # the error still reaches the kernel's log
+    assert '<div class="salessim-error">' in earnings.value
+    assert "could not update: ValueError: no plan &lt;x&gt;" in earnings.value

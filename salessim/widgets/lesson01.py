@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from ..model import Simulation, simulate
 from ..model.rules import CONTRACT, FIRST_CONTACT, TASKS, ProcedureRule
 from ..scenario import Scenario
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["PHASES", "SEED", "STEPS", "Journey", "compute_journey", "followable_leads",
@@ -375,6 +376,7 @@ def journey_dashboard(run: Simulation | None = None, lead_id: str | None = None)
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="900px"))
     table = widgets.HTML()
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         journey = compute_journey(run, choose.value)
         numbers.value = journey._repr_html_()

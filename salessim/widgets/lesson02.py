@@ -29,6 +29,7 @@ from ..model import Simulation, simulate
 from ..model.leads import CHANNELS, Categories
 from ..model.leads import score as _model_score
 from ..scenario import Scenario
+from .errors import shows_errors
 from .image import png
 from .lesson01 import lesson_scenario
 
@@ -512,6 +513,7 @@ def screening_dashboard(seed: int = SEED):
     table = widgets.HTML()
     baselines: dict[bool, ScreeningResult] = {}  # the default setting of each team, once
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         if busy.value not in baselines:
             baselines[busy.value] = compute_screening(seed=seed, busy=busy.value)

@@ -28,6 +28,7 @@ from ..model import pipeline, simulate
 from ..model.engine import Model
 from ..model.rules import CONTRACT, TASKS
 from ..scenario import Scenario, load_scenario
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["FOLLOW_UP_STEPS", "LESSON_SEED", "STAGES", "FollowUpResult", "StepChances",
@@ -395,6 +396,7 @@ def follow_up_dashboard(seed: int = LESSON_SEED, scenario: Scenario | dict | str
     result.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="750px"))
 
+    @shows_errors(result)
     def update(_=None) -> None:
         follow = compute_follow_up(wait.value, seed, s, chances)
         result.value = follow._repr_html_()

@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ..scenario import Scenario, load_scenario
+from .errors import shows_errors
 from .image import png
 from .lesson03 import StepChances
 
@@ -401,6 +402,7 @@ def discount_dashboard(segment: str = "medium", scenario: Scenario | dict | str 
     result.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="850px"))
 
+    @shows_errors(result)
     def update(_=None) -> None:
         found = compute_discount(discount.value / 100, choose.value, chances=chances)
         result.value = found._repr_html_()

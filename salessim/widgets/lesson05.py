@@ -32,6 +32,7 @@ from ..calendar import WorkCalendar
 from ..ledger import Ledger
 from ..model import Simulation, simulate
 from ..scenario import Scenario, load_scenario
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["FREQUENCIES", "MONTHS", "REPS", "SEED", "SEEDS", "AfterSalesResult",
@@ -404,6 +405,7 @@ def after_sales_dashboard(curve: pd.DataFrame | None = None, revisits_per_year: 
     numbers.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         result = compute_after_sales(slider.value, seed)
         numbers.value = result._repr_html_()
@@ -564,6 +566,7 @@ def delivery_dashboard(capacity_per_day: float | None = None, seed: int = SEED):
     numbers.add_class("salessim-delivery-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         result = compute_delivery(round(slider.value, 1), seed)
         numbers.value = result._repr_html_()

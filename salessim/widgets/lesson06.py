@@ -26,6 +26,7 @@ from matplotlib.ticker import FuncFormatter
 from .. import kpi
 from ..ledger import Ledger, sample_crm_dir
 from ..regulation import Targets, _as_targets, _period_kind
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["PERIOD_KINDS", "DashboardResult", "compute_dashboard", "dashboard_periods",
@@ -385,6 +386,7 @@ def kpi_dashboard(ledger: Ledger | None = None, rep_id: str | None = None,
     switching = [False]
     cards: dict[str, pd.DataFrame] = {}  # the ledger and targets stay fixed: one per kind
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         if switching[0]:
             return
@@ -396,6 +398,7 @@ def kpi_dashboard(ledger: Ledger | None = None, rep_id: str | None = None,
         numbers.value = result._repr_html_()
         plot.value = png(plot_dashboard(result))
 
+    @shows_errors(numbers)
     def switch_kind(_=None) -> None:
         new_labels = dashboard_periods(ledger, choose_kind.value)
         chosen = _matching_period(choose_period.value, choose_kind.value, new_labels)

@@ -33,6 +33,7 @@ from matplotlib.figure import Figure
 
 from ..incentives import BUILTIN_PLANS, PeriodTargets, load_plan, marginal_pay
 from ..regulation import Targets, _as_targets
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["DEFAULTS", "MARGINAL_STEP", "EarningsResult", "compute_earnings",
@@ -349,6 +350,7 @@ def earnings_dashboard(targets: Targets | dict | None = None):
     result.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
 
+    @shows_errors(result)
     def update(_=None) -> None:
         earned = compute_earnings(plan.value, revenue.value, new.value, retention.value,
                                   collection.value, targets)

@@ -22,6 +22,7 @@ from matplotlib.figure import Figure
 from .. import kpi
 from ..ledger import Ledger, sample_crm_dir
 from ..privacy import RULES, find_unmasked, mask_extract
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["MaskingPreview", "SurveyResult", "compute_masking", "compute_surveys",
@@ -270,6 +271,7 @@ def survey_dashboard(ledger: Ledger | None = None, period: str | None = None):
     numbers.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         team = None if choose_team.value == _ALL_TEAMS else choose_team.value
         result = compute_surveys(ledger, choose_period.value, team)
@@ -375,6 +377,7 @@ def masking_dashboard(extract: pd.DataFrame, rules: Mapping[str, str] | None = N
     verdict.add_class("salessim-masking-result")
     table = widgets.HTML()
 
+    @shows_errors(verdict)
     def update(_=None) -> None:
         preview = compute_masking(extract, {c: w.value for c, w in choices.items()})
         colour = _GREEN if preview.safe else _RED

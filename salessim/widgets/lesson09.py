@@ -33,6 +33,7 @@ from ..calendar import WorkCalendar
 from ..ledger import Ledger
 from ..model import simulate
 from ..scenario import Scenario, load_scenario
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["FREQUENCIES", "HOURS", "MONTHS", "REPS", "SEED", "SEEDS", "TeamworkResult",
@@ -398,6 +399,7 @@ def teamwork_dashboard(meetings_per_month: int = 4, seed: int = SEED):
     numbers.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
+    @shows_errors(numbers)
     def update(_=None) -> None:
         result = compute_teamwork(meetings.value, hours.value, seed,
                                   round(gain.value, 2) / 100)

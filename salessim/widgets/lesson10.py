@@ -42,6 +42,7 @@ from ..experiment.metrics import END_DAYS, KPIS
 from ..experiment.results import LABELS
 from ..incentives import load_plan
 from ..scenario import Scenario
+from .errors import shows_errors
 from .image import png
 from .lesson07 import compute_earnings
 
@@ -355,6 +356,7 @@ def interval_dashboard(results: Results, kpis: Sequence[str] = KPI_CHOICES):
     shown.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
+    @shows_errors(shown)
     def update(_=None) -> None:
         result = compute_interval(results, kpi.value, plan.value, n.value)
         shown.value = result._repr_html_()

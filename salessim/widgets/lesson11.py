@@ -30,6 +30,7 @@ from matplotlib.figure import Figure
 
 from ..rollout import DidEstimate, control_chart, diff_in_diff, monthly_kpi
 from ..scenario import Scenario
+from .errors import shows_errors
 from .image import png
 
 __all__ = ["BASELINE", "DRIFT", "DRIFT_START", "MONTHS", "REPS", "SEED", "TARGET",
@@ -273,6 +274,7 @@ def supervision_dashboard(series: pd.Series | None = None, drift: float = 5,
     result.add_class("salessim-result")
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="1000px"))
 
+    @shows_errors(result)
     def update(_=None) -> None:
         found = compute_supervision(series, slider.value, start)
         result.value = found._repr_html_()
@@ -363,6 +365,7 @@ def did_dashboard(panel: pd.DataFrame, replications: int | None = None):
     plot = widgets.Image(format="png", layout=widgets.Layout(max_width="700px"))
     every = compute_did(panel).per_replication
 
+    @shows_errors(result)
     def update(_=None) -> None:
         est = compute_did(panel, slider.value)
         result.value = _did_html(est)

@@ -192,6 +192,9 @@ _JS_PROBLEMS = (
       problems.push('a widget callback raised: ' + lines[lines.length - 1]);
     }
   }
+  for (const el of p.content.node.querySelectorAll('.salessim-error')) {
+    problems.push('a dashboard shows an error: ' + el.textContent.trim().slice(0, 200));
+  }
   return problems;
 }"""
 )
@@ -379,8 +382,10 @@ class LabPage:
 
         Widget outputs the front end could not render ("Error displaying widget", or left as
         plain text because the widget extension is missing), cells that raised, tracebacks
-        in widget Output areas, uncaught JavaScript errors and console errors (except the
-        harmless ones in ``HARMLESS_CONSOLE``).
+        in widget Output areas, a dashboard's own error message (CSS class
+        ``salessim-error``, :func:`salessim.widgets.errors.shows_errors`), uncaught
+        JavaScript errors and console errors (except the harmless ones in
+        ``HARMLESS_CONSOLE``).
         """
         found = Counter(self.page.evaluate(_JS_PROBLEMS, [self._path(), WIDGET_MIME]))
         found.update(self.errors)

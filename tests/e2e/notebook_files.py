@@ -75,6 +75,29 @@ RAISING_CELL = SLIDER_CELL.replace(
     "        raise ValueError(f'no target above 100k CNY a month (got {v}k)')\n",
 )
 
+# A dashboard built like the lessons' (an HTML result updated by an observer decorated with
+# salessim.widgets.errors.shows_errors) whose update fails once the slider goes above 100.
+DASHBOARD_RAISING_CELL = """\
+import ipywidgets as widgets
+from salessim.regulation import Targets
+from salessim.widgets.errors import shows_errors
+
+slider = widgets.IntSlider(value=100, min=50, max=200, description="Monthly target (k CNY)")
+result = widgets.HTML(description="Target")
+result.add_class("salessim-result")
+
+@shows_errors(result)
+def update(_=None):
+    v = slider.value
+    if v > 100:
+        raise ValueError(f"no target above 100k CNY a month (got {v}k)")
+    result.value = f"Quarterly target: {Targets(monthly_revenue=v * 1000).revenue('Q'):,.0f} CNY"
+
+slider.observe(update, "value")
+update()
+widgets.VBox([slider, result])
+"""
+
 # A slider whose model claims a version of the widget controls this front end does not
 # have: what a mismatch between the kernel's ipywidgets and JupyterLab's extension looks like.
 MISMATCH_CELL = """\
