@@ -295,9 +295,17 @@ def test_a_folder_of_another_experiment_is_refused(tmp_path):
 
 
 # ------------------------------------------------------------------ progress
-def test_progress_bar_only_when_asked_and_long(capsys):
+def test_progress_bar_only_when_asked_and_long(capsys, monkeypatch):
+    from salessim.experiment import runner
+
     compare(SMALL, PLANS, replications=2, seed=1, progress=False)
     assert capsys.readouterr().err == ""
-    compare(SMALL, PLANS, replications=3, seed=1, progress=True)  # 6 runs: over a second
+    # asked, but the runs end before the bar's delay: no bar
+    monkeypatch.setattr(runner, "PROGRESS_DELAY", 3600.0)
+    compare(SMALL, PLANS, replications=2, seed=1, progress=True)
+    assert capsys.readouterr().err == ""
+    # asked, and the runs outlast the delay: a bar counting every run
+    monkeypatch.setattr(runner, "PROGRESS_DELAY", 0.0)
+    compare(SMALL, PLANS, replications=3, seed=1, progress=True)
     err = capsys.readouterr().err
     assert "6/6" in err and "run" in err

@@ -132,11 +132,14 @@ def _chunk_size(units: int, workers: int, chunk_size: int | None) -> int:
 
 
 # ------------------------------------------------------------------ running
+PROGRESS_DELAY = 1.0  # seconds before a progress bar appears: short runs show none
+
+
 def _progress_bar(total: int, initial: int, enabled: bool, desc: str):
     from tqdm.auto import tqdm
 
-    return tqdm(total=total, initial=initial, disable=not enabled, delay=1.0, desc=desc,
-                unit="run", dynamic_ncols=True)
+    return tqdm(total=total, initial=initial, disable=not enabled, delay=PROGRESS_DELAY,
+                desc=desc, unit="run", dynamic_ncols=True)
 
 
 def _execute(tasks: list[dict[str, Any]], executor: Executor | None, jobs: int,

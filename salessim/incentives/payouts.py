@@ -12,25 +12,34 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .. import kpi
+from ..kpi.assessed import (
+    _collected_cash,
+    _collection_rate,
+    _new_customers,
+    _retention_rate,
+    _revenue,
+)
+from ..kpi.grid import _Grid
 from ..ledger import SCHEMA, Ledger, coerce
 from ..regulation import Targets, _as_targets, _period_kind
-from .basis import SUM_MEASURES, problem
-from .components import Clawback, Spif, TeamBonus
+from .basis import MEASURES, SUM_MEASURES, problem
+from .components import Bonus, Clawback, Commission, Gate, Scorecard, Spif, TeamBonus, Uplift
 from .errors import PlanError
 from .loading import load_plan
 from .plan import PERIOD_KINDS, Plan
 
 COLUMNS: tuple[str, ...] = tuple(c.name for c in SCHEMA["payouts"])
 
-_KPIS = {  # measure -> (kpi function, its value column)
-    "revenue": (kpi.revenue, "revenue"),
-    "collected": (kpi.collected_cash, "collected_cash"),
-    "new_customers": (kpi.new_customers, "new_customers"),
-    "retention": (kpi.retention_rate, "retention_rate"),
-    "collection": (kpi.collection_rate, "collection_rate"),
+_KPIS = {  # measure -> its KPI in salessim.kpi, computed on a grid of periods x reps
+    "revenue": _revenue,
+    "collected": _collected_cash,
+    "new_customers": _new_customers,
+    "retention": _retention_rate,
+    "collection": _collection_rate,
 }
 
 
@@ -75,20 +84,22 @@ def payouts(ledger: Ledger, plan: Plan | str | os.PathLike | Mapping[str, Any],
     rows: list[tuple[str, str, str, str, float]] = []
     for kind in plan.periods:
         t = plan.targets_for(kind, base)
-        for rec in measures(ledger, plan, kind).to_dict("records"):
+        grid = _measures(ledger, plan, kind, _read(plan, kind))
+        for rec in grid.to_dict("records"):
             for name, amount in plan.pay(kind, rec, t).items():
                 rows.append((rec["rep_id"], rec["period"], kind, name, amount))
-    out = pd.DataFrame(rows, columns=["rep_id", "period", "kind", "component", "amount"])
-    out["amount"] = out["amount"].astype("float64")
     if period is not None:
-        out = _regroup(out, plan, _period_kind(period))
-    keys = list(zip(out["period"], out["kind"], strict=True))
-    ends = {key: _end(*key) for key in set(keys)}  # a few periods, many rows
-    out["end"] = [ends[key] for key in keys]
-    out["order"] = out["component"].map(order)
-    out = out.sort_values(["end", "rep_id", "order"], kind="stable")
+        out = pd.DataFrame(rows, columns=["rep_id", "period", "kind", "component", "amount"])
+        out = _regroup(out.astype({"amount": "float64"}), plan, _period_kind(period))
+        rows = list(zip(out["rep_id"], out["period"], out["kind"], out["component"],
+                        out["amount"], strict=True))
+    ends = {key: _end(*key) for key in {(r[1], r[2]) for r in rows}}  # a few periods
+    rows.sort(key=lambda r: (ends[r[1], r[2]], r[0], order[r[3]]))  # stable
+    rep_id, label, _, component, amount = zip(*rows, strict=True) if rows else [()] * 5
+    out = pd.DataFrame({"rep_id": rep_id, "period": label, "plan": plan.name,
+                        "component": component, "amount": pd.Series(amount, dtype="float64")})
     out["amount"] = out["amount"].round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return coerce("payouts", out.assign(plan=plan.name))
+    return coerce("payouts", out)
 
 
 def measures(ledger: Ledger, plan: Plan | str | os.PathLike | Mapping[str, Any],
@@ -108,14 +119,36 @@ def measures(ledger: Ledger, plan: Plan | str | os.PathLike | Mapping[str, Any],
     customer lost within ``days`` of being won), and only once that day is in the ledger
     (on or before its last recorded date).
     """
-    plan = load_plan(plan)
-    kind = _period_kind(period)
-    keys = ["period", "rep_id"]
-    out = None
-    for measure, (func, column) in _KPIS.items():
-        frame = func(ledger, kind, "rep").rename(columns={column: measure})
-        out = frame if out is None else out.merge(frame, on=keys, how="left", validate="1:1")
-    out = out.astype({m: "float64" for m in _KPIS})
+    return _measures(ledger, load_plan(plan), _period_kind(period), MEASURES)
+
+
+def _read(plan: Plan, kind: str) -> tuple[str, ...]:
+    """The measures that the plan's components paid per ``kind`` read, in MEASURES order.
+
+    A team bonus reads the team sums of every summed measure; a component of a kind not
+    listed here is assumed to read them all.
+    """
+    names: set[str] = set()
+    for c in plan.components:
+        if c.period != kind or isinstance(c, Spif | Clawback):
+            continue  # a SPIF or clawback reads only its own base
+        if isinstance(c, Commission | Bonus | Uplift):
+            names.add(c.measure)
+        elif isinstance(c, Scorecard):
+            names.update(m for m in MEASURES if getattr(c.weights, m) > 0)
+        elif isinstance(c, Gate):
+            names.update(c.measures)
+        else:
+            return MEASURES
+    return tuple(m for m in MEASURES if m in names)
+
+
+def _measures(ledger: Ledger, plan: Plan, kind: str, names: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`measures` with only the measures ``names`` (and every base of the plan)."""
+    g = _Grid(ledger, kind, "rep")
+    out = g.frame.copy()
+    for m in names:
+        out[m] = np.asarray(_KPIS[m](g), dtype="float64")
     comps = [c for c in plan.components if c.period == kind]
     teams = [c for c in comps if isinstance(c, TeamBonus)]
     if teams:

@@ -118,4 +118,8 @@ def collected_cash(ledger: Ledger, period: str = "M", by: str = "rep") -> pd.Dat
     A payment belongs to its invoice's rep; commission on collected cash is paid on this.
     """
     g = _Grid(ledger, period, by)
-    return g.result("collected_cash", g.tally(_payments(ledger), "paid_on", ["amount"])["amount"])
+    return g.result("collected_cash", _collected_cash(g))
+
+
+def _collected_cash(g: _Grid) -> pd.Series:
+    return g.tally(_payments(g.ledger), "paid_on", ["amount"])["amount"]

@@ -23,6 +23,7 @@ One module per part of the process:
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import operator
 from functools import cached_property
@@ -163,5 +164,6 @@ def simulate(scenario: Scenario | str | dict[str, Any] = "default", seed: int = 
             gc.enable()
     # The team is paid by the scenario's plan with the same pay rules sales operations use
     # on a CRM export (R2.2.2.1), so the recorded payouts equal payouts(ledger, plan).
-    ledger = ledger.replace(payouts=payouts(ledger, plan, targets=s.targets))
+    # payouts() returns the table coerced already, so it is set without coercing it again.
+    ledger = dataclasses.replace(ledger, payouts=payouts(ledger, plan, targets=s.targets))
     return Simulation(model, ledger)

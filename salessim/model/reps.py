@@ -132,21 +132,6 @@ def make_reps(m: Model) -> list[Rep]:
     return reps
 
 
-def next_time(rep: Rep) -> float:
-    """When something next becomes ready for ``rep`` (inf if never)."""
-    nxt = math.inf
-    for q in rep.queues:
-        if q and q[0][0] < nxt:
-            nxt = q[0][0]
-    ag = rep.agenda
-    if ag and ag[0][0] < nxt:
-        nxt = ag[0][0]
-    ib = rep.inbox
-    if ib.ptr < ib.n and ib.times[ib.ptr] < nxt:
-        nxt = ib.times[ib.ptr]
-    return nxt
-
-
 def rep_process(m: Model, rep: Rep):
     """The SimPy process of one rep: choose, work, apply the outcome, repeat.
 
@@ -166,6 +151,7 @@ def rep_process(m: Model, rep: Rep):
     rule = m.rule
     chooser = getattr(rule, "chooser", None)
     choose = chooser(rep) if chooser is not None else partial(rule.choose, rep)
+    pairs = getattr(choose, "pairs", None)  # a fixed order of queues (see rules.py)
     admit = getattr(rule, "admit", None)  # a rule may put an item off (see rules.py)
     start, finish = m.start, m.finish
     queues = rep.queues
@@ -195,7 +181,18 @@ def rep_process(m: Model, rep: Rep):
             elif arrival <= t:
                 take_in(m, rep, ib, t)
                 arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
-            kind = choose(t)
+            if pairs is None:
+                kind = choose(t)
+            else:  # the first ready queue in order; else the earliest time one will be
+                kind, nxt = -1, inf
+                for k, q in pairs:
+                    if q:
+                        head = q[0][0]
+                        if head <= t:
+                            kind = k
+                            break
+                        if head < nxt:
+                            nxt = head
             if kind >= 0:
                 item = heappop(queues[kind])[2]
                 if admit is not None and not admit(m, rep, kind, item, t):
@@ -204,7 +201,15 @@ def rep_process(m: Model, rep: Rep):
                 if dur is not None:
                     break
                 continue
-            t = next_time(rep)
+            # Nothing is ready: wait until the next queue item, agenda event or lead.
+            if pairs is None:
+                nxt = inf
+                for q in queues:
+                    if q and q[0][0] < nxt:
+                        nxt = q[0][0]
+            t = ag[0][0] if ag and ag[0][0] < nxt else nxt
+            if ib.ptr < n_arrivals and arrivals[ib.ptr] < t:
+                t = arrivals[ib.ptr]
             if t >= horizon:
                 return
             if pool:

@@ -89,7 +89,10 @@ class DecisionRule(Protocol):
     ``choose`` returns the kind of task (an index of :data:`TASKS`) the rep works on next,
     or -1 to wait; only a queue whose first item is ready (``queue[0][0] <= now``) may be
     chosen. A rule may also offer ``chooser(rep)``, returning a function of ``now`` alone
-    that gives the same answers faster; the model uses it when present.
+    that gives the same answers faster; the model uses it when present. A chooser that
+    takes the first ready queue in a fixed order may carry that order as its attribute
+    ``pairs`` (``(kind, queue)`` pairs covering every queue): the model then scans the
+    queues itself and, when none is ready, finds the next ready time in the same pass.
 
     ``discount`` returns the discount (a fraction, whole percent) offered to an opportunity
     in negotiation; ``u`` is that lead's own uniform random number.
@@ -138,6 +141,7 @@ class ProcedureRule:
                     return kind
             return -1
 
+        choose.pairs = pairs  # the fixed order, which the model scans inline
         return choose
 
     def discount(self, rep: Rep, opp: Opp, now: float, u: float) -> float:
