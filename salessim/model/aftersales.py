@@ -111,8 +111,8 @@ def moment(m: Model, rep: Rep, c: Customer, t: float) -> None:
 
 
 def place_order(m: Model, rep: Rep, c: Customer, deal: int, t: float) -> None:
-    """Hand a signed order to the shared delivery team (R2.1.4.1)."""
-    delay, delivered = m.fulfilment.order(t, deal)
+    """Hand a signed order to the delivery line of the rep's team (R2.1.4.1)."""
+    delay, delivered = m.lines[rep.team].order(t, deal)
     if m.tracing:
         m.trace.frombytes(_PACK5(t, c.lead, EV_ORDER, rep.idx, delay))
     heappush(rep.agenda, (delivered, m.next_seq(), _delivered, (c, delay)))

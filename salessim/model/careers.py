@@ -95,10 +95,16 @@ def set_up(m: Model) -> None:
                       c.training_interval_days)
 
 
+def reviewing(m: Model) -> bool:
+    """Whether the scenario holds quarterly reviews (promotion or recognition): they rank
+    reps of every team at the same moment."""
+    c = m.scenario.careers
+    return bool(c.promotion or c.recognition_share > 0)
+
+
 def start(m: Model) -> None:
     """Start the quarterly review when promotion or recognition is on."""
-    c = m.scenario.careers
-    if c.promotion or c.recognition_share > 0:
+    if reviewing(m):
         m.env.process(_reviews(m))
 
 

@@ -5,6 +5,15 @@ One :class:`Model` is one replication. It draws the leads of the whole horizon u
 SimPy process per rep, runs to the horizon and hands its plain-Python records to
 :mod:`~salessim.model.output`, which builds the ledger once at the end. No pandas is used
 while the model runs.
+
+Teams (``team.team_size`` reps each) work apart: each has its own delivery line with its
+share of the delivery capacity (:mod:`~salessim.model.fulfilment`) and its own stream of
+referred leads. So unless its reps draw leads from one pool (``process.assignment =
+"pool"``) or quarterly reviews rank them together (promotion or recognition), a company of
+several teams is run one team after another, each to the horizon: the same results as
+running them side by side, at the cost of a small team per rep however large the company,
+as each team's records stay in the processor's caches. The records, and so the ledger's
+numbering of deals, customers, invoices and referred leads, then come team by team.
 """
 
 from __future__ import annotations
@@ -69,7 +78,6 @@ class Model:
         self._constants(s)
         self.rule = RULES[s.decision.rule](s)
         self.env = simpy.Environment()
-        self.fulfilment = Fulfilment(s.fulfilment.capacity_per_day, s.fulfilment.lead_time_days)
         self.customers: list = []
         self.invoices: list = []
         self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
@@ -78,6 +86,17 @@ class Model:
         self.acts = array("d")  # rep, start, end, task kind, reference
         self._leads(s)
         self.reps = reps.make_reps(self)
+        self.teams: list[list[reps.Rep]] = []
+        for r in self.reps:
+            if not self.teams or self.teams[-1][0].team != r.team:
+                self.teams.append([])
+            self.teams[-1].append(r)
+        # each team's delivery line, with its share of the capacity, and referral stream
+        cap, n = s.fulfilment.capacity_per_day, len(self.reps)
+        self.lines = {t[0].team: Fulfilment(cap * len(t) / n if len(t) < n else cap,
+                                            s.fulfilment.lead_time_days) for t in self.teams}
+        self.referrals = {t[0].team: referral_rows(s, self.cats, self.seed, k)
+                          for k, t in enumerate(self.teams)}
         self._assign(s)
         self.start = [None] * len(TASKS)
         self.finish = [None] * len(TASKS)
@@ -180,7 +199,6 @@ class Model:
         self.L_outcome = array("b", outcome.tolist())
         # Referral leads are appended as they are made.
         self.R_rows: list[tuple] = []
-        self.referrals = referral_rows(s, self.cats, self.seed)
         self.pool = s.process.assignment == "pool"
 
     def _assign(self, s: Scenario) -> None:
@@ -208,7 +226,7 @@ class Model:
     def new_referral(self, rep: reps.Rep, t: float) -> int:
         """A lead referred to ``rep`` at ``t`` by a satisfied customer (R2.1.1.2)."""
         s = self.scenario
-        ind, size, region, budget, score, row = next(self.referrals)
+        ind, size, region, budget, score, row = next(self.referrals[rep.team])
         lead = self.n_pre + len(self.R_rows)
         self.R_rows.append((t, ind, size, region, budget, score))
         qualified = score >= s.scoring.threshold
@@ -241,12 +259,15 @@ class Model:
 
     # ------------------------------------------------------------------ run
     def run(self) -> Model:
-        """Run to the horizon, then process the agenda events due before it."""
-        env = self.env
-        for r in self.reps:
-            env.process(reps.rep_process(self, r))
-        careers.start(self)
-        env.run(until=self.horizon)
+        """Run to the horizon, team by team where teams work apart (see the module text),
+        then process the agenda events due before it."""
+        together = self.pool or careers.reviewing(self)
+        for members in [self.reps] if together else self.teams:
+            env = self.env = simpy.Environment()
+            for r in members:
+                env.process(reps.rep_process(self, r))
+            careers.start(self)
+            env.run(until=self.horizon)
         # Agenda events due before the horizon that reps busy at the end had not reached.
         last = math.nextafter(self.horizon, 0.0)
         for r in self.reps:

@@ -1,12 +1,13 @@
-"""Order execution by the delivery team (production and logistics), shared by all reps
-(R2.1.4.1, 订单执行).
+"""Order execution by the delivery team (production and logistics), shared by a sales
+team's reps (R2.1.4.1, 订单执行).
 
 The delivery team starts at most ``fulfilment.capacity_per_day`` orders per working day,
 first come first served, and each order is delivered ``lead_time_days`` after work on it
-starts. When the team signs orders faster than that, orders wait in a queue and the
-delivery delay grows, and every working day an order waits costs the customer some
-satisfaction (see :mod:`salessim.model.aftersales`). With unlimited capacity (``inf``)
-orders never wait.
+starts. With several sales teams, each team's orders go to a delivery line of its own with
+its share of that capacity, in proportion to its reps. When a team signs orders faster
+than its line starts them, orders wait in a queue and the delivery delay grows, and every
+working day an order waits costs the customer some satisfaction (see
+:mod:`salessim.model.aftersales`). With unlimited capacity (``inf``) orders never wait.
 """
 
 from __future__ import annotations

@@ -172,12 +172,13 @@ def generate(s: Scenario, cal: WorkCalendar, cats: Categories, seed: int,
     return batches
 
 
-def referral_rows(s: Scenario, cats: Categories, seed: int, size: int = 256):
+def referral_rows(s: Scenario, cats: Categories, seed: int, team: int = 0, size: int = 256):
     """Endless rows (industry, size, region, budget, score, draws) for referred leads.
 
-    Drawn ``size`` leads at a time from the referral stream, in the order leads are made.
+    Drawn ``size`` leads at a time from the referral stream of the ``team``-th team (each
+    team has its own), in the order the team's leads are made.
     """
-    rng = stream(seed, "lead_draws.referral")
+    rng = stream(seed, "lead_draws.referral", *((team,) if team else ()))
     while True:
         ind, sz, region, budget, sc, draws = _rows(s, cats, 2, rng.random((size, _WIDTH)))
         yield from zip(ind.tolist(), sz.tolist(), region.tolist(), budget.tolist(),

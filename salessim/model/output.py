@@ -395,13 +395,13 @@ def build_daily(m: Model) -> pd.DataFrame:
 
     cs = m.customers
     churned = np.nan_to_num(np.array([c.churned for c in cs], dtype=float), nan=np.inf)
-    f = m.fulfilment
+    signed, started, _ = _orders(m)
     return pd.DataFrame({
         "day": days.astype(np.int64),
         "date": _dates(m, days),
         "open_opportunities": count(lc["t"][qualified], closed),
         "active_customers": count([c.acquired for c in cs], churned),
-        "delivery_backlog": count(f.signed, f.started),
+        "delivery_backlog": count(signed, started),
     })
 
 
@@ -412,15 +412,21 @@ def build_orders(m: Model) -> pd.DataFrame:
     (working days the order waited before work on it started; 0 with unlimited capacity)
     and ``delivered_on`` (may lie after the simulated months).
     """
-    f = m.fulfilment
-    deal = np.asarray(f.deals, dtype=np.int64)
+    signed, started, deal = _orders(m)
     d = _table(m.deals, 7)
-    signed, started = np.asarray(f.signed, dtype=float), np.asarray(f.started, dtype=float)
     return pd.DataFrame({
         "deal_id": _take(_ids("D", len(d)), deal),
         "customer_id": _take(_ids("C", len(m.customers)), d[deal, 0] if len(d) else deal),
         "rep_id": _take(_names(r.rep_id for r in m.reps), d[deal, 1] if len(d) else deal),
         "signed_on": _dates(m, signed),
         "queue_days": started - signed,
-        "delivered_on": _dates(m, started + f.lead_time),
+        "delivered_on": _dates(m, started + m.scenario.fulfilment.lead_time_days),
     }, copy=False)
+
+
+def _orders(m: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """When each order was signed and started, and its deal, line (team) after line."""
+    lines = m.lines.values()
+    return (np.array([t for f in lines for t in f.signed], dtype=float),
+            np.array([t for f in lines for t in f.started], dtype=float),
+            np.array([k for f in lines for k in f.deals], dtype=np.int64))

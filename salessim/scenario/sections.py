@@ -336,8 +336,9 @@ class Fulfilment(_Section):
     """Order execution by production and logistics, shared by the team (R2.1.4.1)."""
 
     capacity_per_day: float = _f(
-        16.0, "Orders the delivery team can start per working day; inf for no limit "
-        "(orders/working day).", gt=0, inf=True,
+        16.0, "Orders the delivery team can start per working day; inf for no limit. With "
+        "several sales teams, each has a delivery line with its share, in proportion to "
+        "its reps (orders/working day).", gt=0, inf=True,
     )
     lead_time_days: float = _f(5.0, "Time from the start of work on an order to delivery "
                                "(working days).", ge=0)

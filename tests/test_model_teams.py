@@ -1,0 +1,90 @@
+"""Several sales teams: each with its own delivery line and referrals, run one after another
+(R2.1.4.1, R2.3.2).
+
+A company of several teams is simulated team by team when its teams work apart (no shared
+lead pool, no company-wide reviews). These tests check that this gives the results of
+running all teams side by side, that each team's orders queue on a delivery line with its
+share of the capacity, and that the ledger is valid and reproducible.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from salessim import Scenario, simulate
+from salessim.model import careers
+from salessim.model.engine import Model
+from salessim.validation import validate
+
+# Two teams of three reps; a delivery team of 2 orders a working day, so orders queue,
+# 1 a day for each team; referrals likely, so that each team's referral stream is used.
+TWO_TEAMS = Scenario().with_team(6).with_overrides({
+    "team.team_size": 3, "calendar.months": 4, "fulfilment.capacity_per_day": 2.0,
+    "channels.referral.probability": 0.5,
+})
+
+
+def _rows(run):
+    """The ledger's facts, per rep and in time, without the ledger's numbering."""
+    led = run.ledger
+    tables = {"deals": (led.deals, ["rep_id", "signed_on", "amount", "kind"]),
+              "activities": (led.activities, ["rep_id", "started_at", "ended_at", "task"]),
+              "orders": (run.orders, ["rep_id", "signed_on", "queue_days"]),
+              "leads": (led.leads, ["rep_id", "created_on", "channel", "score", "outcome"])}
+    return {name: sorted(map(tuple, df[cols].to_numpy(dtype=object).astype(str)))
+            for name, (df, cols) in tables.items()}
+
+
+@pytest.fixture(scope="module")
+def apart():
+    return simulate(TWO_TEAMS, seed=4)
+
+
+def test_teams_run_one_after_another_give_the_results_of_running_together(apart,
+                                                                           monkeypatch):
+    # Quarterly reviews make the model run every team in one SimPy environment; pretending
+    # there are reviews (none is held: promotion and recognition are off) forces that.
+    monkeypatch.setattr(careers, "reviewing", lambda m: True)
+    together = simulate(TWO_TEAMS, seed=4)
+    assert (apart.ledger.leads["channel"] == "referral").sum() > 5
+    a, b = _rows(apart), _rows(together)
+    for table in a:
+        assert a[table] == b[table], table
+
+
+def test_each_team_queues_on_its_own_share_of_the_delivery_capacity(apart):
+    m = Model(TWO_TEAMS, 4, tracing=False).run()
+    lines = m.lines
+    assert sorted(lines) == ["T01", "T02"]
+    team_of = {r.idx: r.team for r in m.reps}
+    deals = np.frombuffer(m.deals, dtype=float).reshape(-1, 7)
+    for team, line in lines.items():
+        assert line.gap == pytest.approx(1.0)  # 2 orders a day between two equal teams
+        started = np.array(line.started)
+        assert len(started) > 50 and np.all(np.diff(started) >= 1.0 - 1e-9)
+        assert {team_of[int(deals[d, 1])] for d in line.deals} == {team}
+    # the orders queued: with one line for the whole company they would not wait as long
+    assert apart.orders["queue_days"].max() > 1.0
+
+
+def test_a_company_of_teams_gives_a_valid_ledger(apart):
+    assert validate(apart.ledger) == []
+    assert apart.ledger.reps["team"].nunique() == 2
+
+
+def test_a_company_of_teams_is_reproduced_in_a_new_process(tmp_path):
+    outs = []
+    for k in range(2):
+        out = tmp_path / f"run{k}"
+        subprocess.run([sys.executable, "-c", "from salessim.cli import main; main()",
+                        "simulate", "default", "--reps", "25", "--months", "2", "--seed", "7",
+                        "--out", str(out)], check=True, capture_output=True)
+        outs.append(out)
+    files = sorted(p.name for p in outs[0].iterdir())
+    assert "deals.csv" in files
+    for name in files:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
