@@ -98,6 +98,14 @@ update()
 widgets.VBox([slider, result])
 """
 
+# Moves that slider past 100 from the kernel: the dashboard then shows its error.
+DASHBOARD_RAISE_CELL = """\
+try:
+    slider.value = 150
+except ValueError:
+    pass  # also sent to the kernel's log; the dashboard shows it
+"""
+
 # A slider whose model claims a version of the widget controls this front end does not
 # have: what a mismatch between the kernel's ipywidgets and JupyterLab's extension looks like.
 MISMATCH_CELL = """\

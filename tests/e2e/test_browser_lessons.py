@@ -4,7 +4,8 @@ The lessons are split between this module and ``test_browser_lessons_more.py``: 
 ``pytest -n 2 --dist loadscope`` each module runs on its own worker with one JupyterLab server
 and one browser, so the two halves run side by side. Besides the lessons, small notebooks
 written into the server's folder exercise the whole mechanism, and deliberately broken
-variants show that each kind of break is reported.
+variants show that each kind of break is reported, a dashboard's own error message
+included.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from lab_page import CHROMIUM_MISSING, chromium_path
 from lesson_cases import lesson_params, run_case
 from notebook_files import (
     DANGLING_VIEW_CELL,
+    DASHBOARD_RAISE_CELL,
+    DASHBOARD_RAISING_CELL,
     MISMATCH_CELL,
     RAISING_CELL,
     SLIDER_CELL,
@@ -64,12 +67,16 @@ def test_a_widget_callback_that_raises_fails_the_case(lab, lab_server):
 
 
 def test_widgets_that_cannot_be_displayed_are_reported(lab, lab_server):
-    write_notebook(lab_server.root / "e2e_display_errors.ipynb", MISMATCH_CELL, DANGLING_VIEW_CELL)
+    # also a lesson-style dashboard whose update fails: it shows its error, which is reported
+    write_notebook(lab_server.root / "e2e_display_errors.ipynb", MISMATCH_CELL,
+                   DANGLING_VIEW_CELL, DASHBOARD_RAISING_CELL, DASHBOARD_RAISE_CELL)
     lab.open_notebook("e2e_display_errors.ipynb")
     lab.run_all_cells()
     problems = lab.problems()
     assert "Error displaying widget: model not found" in problems, problems
     assert any("1 widget view(s) failed to render" in p for p in problems), problems
     assert any("version ^99.0.0 is not registered" in p for p in problems), problems
+    assert ("a dashboard shows an error: This dashboard could not update: ValueError: no "
+            "target above 100k CNY a month (got 150k)") in problems, problems
     with pytest.raises(AssertionError, match="Error displaying widget"):
         lab.assert_no_problems()
