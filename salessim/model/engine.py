@@ -23,6 +23,7 @@ import math
 import struct
 from array import array
 from heapq import heappush
+from operator import attrgetter
 
 import numpy as np
 import simpy
@@ -86,12 +87,10 @@ class Model:
         self.acts = array("d")  # rep, start, end, task kind, reference
         self._leads(s)
         self.reps = reps.make_reps(self)
-        self.teams: list[list[reps.Rep]] = []
-        for r in self.reps:
-            if not self.teams or self.teams[-1][0].team != r.team:
-                self.teams.append([])
-            self.teams[-1].append(r)
-        # each team's delivery line, with its share of the capacity, and referral stream
+        self.teams = [list(team) for _, team in itertools.groupby(self.reps,
+                                                                 attrgetter("team"))]
+        # each team's delivery line, with its share of the capacity (exactly the capacity
+        # for a company of one team), and referral stream
         cap, n = s.fulfilment.capacity_per_day, len(self.reps)
         self.lines = {t[0].team: Fulfilment(cap * len(t) / n if len(t) < n else cap,
                                             s.fulfilment.lead_time_days) for t in self.teams}

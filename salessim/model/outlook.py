@@ -309,6 +309,14 @@ class Outlook:
             total += (self.rate_now[i] if tau < end else self.rate_next[i]).get(measure, 0.0)
         return total
 
+    def collection(self, due: float, paid: float) -> float:
+        """Expected pay (CNY) per CNY of an invoice due at clock ``due`` and paid at clock
+        ``paid`` through the collection rate (R2.2.1.3): its share in the rate of each current
+        period the invoice falls due in, when it is paid before that period ends."""
+        return sum(r.get("collection", 0.0)
+                   for start, end, r in zip(self.start, self.end, self.rate_now, strict=True)
+                   if start <= due < end and paid < end)
+
     def retention(self, tau: float, acquired: float) -> float:
         """Expected pay (CNY) of a customer acquired at clock ``acquired`` not leaving at clock
         ``tau``: its share in the retention rate (R2.2.1.2) of each period that counts it,

@@ -298,13 +298,8 @@ class PayAwareRule:
         else:
             owed = [(max(inv.due, now), inv.amount - inv.paid) for inv in cust.invoices
                     if not inv.calls and inv.paid < inv.amount and inv.due < math.inf]
-        value = 0.0
-        for when, amount in owed:
-            rate = o.rate("collected", when)
-            for i, start in enumerate(o.start):
-                if start <= when < o.end[i]:
-                    rate += o.rate_now[i].get("collection", 0.0)
-            value += amount * rate * math.exp(-self.m.sat_decay * (when - now))
+        value = sum(amount * (o.rate("collected", when) + o.collection(when, when))
+                    * math.exp(-m.sat_decay * (when - now)) for when, amount in owed)
         return m.withhold * lift * self.own_share * value
 
     def _call(self, o: Outlook, inv, now: float) -> float:
@@ -313,12 +308,9 @@ class PayAwareRule:
         rest = inv.amount - inv.paid
         gain = m.call_success * rest
         when = now + m.pay_after_call
-        v = gain * (o.rate("collected", when)
-                    - self.late_share * o.rate("collected", now + m.late_mean))
-        for i, start in enumerate(o.start):
-            if start <= inv.due < o.end[i] and when < o.end[i]:
-                v += gain * (1.0 - self.late_share) * o.rate_now[i].get("collection", 0.0)
-        return v
+        return (gain * (o.rate("collected", when)
+                        - self.late_share * o.rate("collected", now + m.late_mean))
+                + gain * (1.0 - self.late_share) * o.collection(inv.due, when))
 
     def _per_hour(self, rep: Rep, kind: int, value: float) -> float:
         """``value`` per hour of the task, as a share of the plan's target pay per hour."""
