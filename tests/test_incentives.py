@@ -55,7 +55,7 @@ from salessim.incentives import (
     marginal_pay,
     measures,
 )
-from salessim.ledger import SCHEMA, Ledger, sample_crm_dir
+from salessim.ledger import SCHEMA, Ledger, coerce, sample_crm_dir
 from salessim.regulation import Targets
 
 
@@ -349,6 +349,11 @@ def test_payouts_have_the_ledger_columns_and_a_row_for_every_rep_period_componen
     assert table[["period", "rep_id"]].head(3).values.tolist() == [
         ["2026-01", "r1"], ["2026-01", "r2"], ["2026-01", "r3"]]
     assert str(table["amount"].dtype) == "float64"
+    # the schema's column types exactly, as the ledger holds them (simulate() stores the
+    # table as payouts() returns it), for a table with rows and an empty one
+    empty = ledger.replace(deals=ledger.deals.iloc[:0], reps=ledger.reps.iloc[:0])
+    for t in (table, payouts(ledger, "regulation"), payouts(empty, "linear")):
+        pd.testing.assert_frame_equal(t, coerce("payouts", t), check_exact=True)
 
 
 def test_linear_and_collected_on_the_ledger(ledger):

@@ -24,7 +24,7 @@ from ..kpi.assessed import (
     _revenue,
 )
 from ..kpi.grid import _Grid
-from ..ledger import SCHEMA, Ledger, coerce
+from ..ledger import SCHEMA, Ledger
 from ..regulation import Targets, _as_targets, _period_kind
 from .basis import MEASURES, SUM_MEASURES, problem
 from .components import Bonus, Clawback, Commission, Gate, Scorecard, Spif, TeamBonus, Uplift
@@ -96,10 +96,14 @@ def payouts(ledger: Ledger, plan: Plan | str | os.PathLike | Mapping[str, Any],
     ends = {key: _end(*key) for key in {(r[1], r[2]) for r in rows}}  # a few periods
     rows.sort(key=lambda r: (ends[r[1], r[2]], r[0], order[r[3]]))  # stable
     rep_id, label, _, component, amount = zip(*rows, strict=True) if rows else [()] * 5
-    out = pd.DataFrame({"rep_id": rep_id, "period": label, "plan": plan.name,
-                        "component": component, "amount": pd.Series(amount, dtype="float64")})
-    out["amount"] = out["amount"].round(2) + 0.0  # + 0.0 turns -0.0 into 0.0
-    return coerce("payouts", out)
+    # built with the schema's column types (those of coerce()): text as strings
+    return pd.DataFrame({
+        "rep_id": pd.Series(rep_id, dtype="str"),
+        "period": pd.Series(label, dtype="str"),
+        "plan": pd.Series([plan.name] * len(rows), dtype="str"),
+        "component": pd.Series(component, dtype="str"),
+        "amount": pd.Series(amount, dtype="float64").round(2) + 0.0,  # -0.0 becomes 0.0
+    })
 
 
 def measures(ledger: Ledger, plan: Plan | str | os.PathLike | Mapping[str, Any],

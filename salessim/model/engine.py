@@ -11,9 +11,12 @@ share of the delivery capacity (:mod:`~salessim.model.fulfilment`) and its own s
 referred leads. So unless its reps draw leads from one pool (``process.assignment =
 "pool"``) or quarterly reviews rank them together (promotion or recognition), a company of
 several teams is run one team after another, each to the horizon: the same results as
-running them side by side, at the cost of a small team per rep however large the company,
-as each team's records stay in the processor's caches. The records, and so the ledger's
-numbering of deals, customers, invoices and referred leads, then come team by team.
+running them side by side, at the cost of a small team per rep however large the company.
+For that, each team's leads are also stored together (the leads are renumbered after
+they are dealt to the reps; :func:`salessim.model.output.lead_ids` gives them back their
+ids), so a team's work stays in a small stretch of memory. The records, and so the
+ledger's numbering of deals, customers, invoices and referred leads, then come team by
+team.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from ..calendar import WorkCalendar
 from ..scenario import Scenario
 from . import aftersales, careers, payments, pipeline, reps
 from .fulfilment import Fulfilment
-from .leads import Categories, generate, referral_rows
+from .leads import ROW, Categories, generate, referral_rows
 from .rules import (
     COLLECTION_CALL,
     CONTRACT,
@@ -183,19 +186,8 @@ class Model:
         self.L_budget = cat([b.budget for b in batches])
         self.L_score = cat([b.score for b in batches])
         self.L_qualified = self.L_score >= s.scoring.threshold
-        n = len(self.L_t)
-        self.n_pre = n
-        fe = s.scoring.fit_effect
-        self.L_fit = array("d", (1.0 + fe * (self.L_score / 100.0 - 0.5)).tobytes())
-        self.L_created = array("d", np.ascontiguousarray(self.L_t, dtype=np.float64).tobytes())
-        self.L_sizes = array("b", self.L_size.tobytes())
-        self.L_rep = array("l", [-1]) * n
-        self.L_fc = array("d", [math.nan]) * n
-        self.L_stage = array("b", [0]) * n
-        closed = np.where(self.L_qualified, np.nan, self.L_t)
-        self.L_closed = array("d", closed.tolist())
-        outcome = np.where(self.L_qualified, pipeline.OPEN, pipeline.DISQUALIFIED)
-        self.L_outcome = array("b", outcome.tolist())
+        self.n_pre = len(self.L_t)
+        self.L_orig = None  # lead numbers as drawn, when leads are stored team by team
         # Referral leads are appended as they are made.
         self.R_rows: list[tuple] = []
         self.pool = s.process.assignment == "pool"
@@ -205,6 +197,7 @@ class Model:
         q = q[np.argsort(self.L_t[q], kind="stable")]
         times = self.L_t[q]
         meetings = reps.meeting_items(self)
+        rep_of = np.full(len(self.L_t), -1, dtype=np.int64)
         if s.process.assignment == "pool":
             inbox = reps.Inbox(times.tolist(), q.tolist())
             shared: list = []
@@ -213,13 +206,41 @@ class Model:
                 r.queues[FIRST_CONTACT] = shared
         else:
             n = len(self.reps)
-            for r in self.reps:  # qualified leads dealt in turn: rep i gets i, i + n, ...
+            rep_of[q] = np.arange(len(q)) % n  # qualified leads dealt in turn
+            if len(self.teams) > 1 and not careers.reviewing(self):
+                # Teams run one after another: each team's leads are stored together, so
+                # a team's work touches a small stretch of memory (see the module text).
+                team_of = np.array([k for k, t in enumerate(self.teams) for _ in t] + [n])
+                order = np.argsort(team_of[rep_of], kind="stable")
+                self._reorder(order)
+                rep_of = rep_of[order]
+                q = np.argsort(order)[q]
+            for r in self.reps:  # rep i gets the i-th, (i + n)-th, ... qualified lead
                 r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
-            rep_of = np.full(len(self.L_t), -1, dtype=np.int64)
-            rep_of[q] = np.arange(len(q)) % n
-            self.L_rep = array("l", rep_of.tobytes())
         for r in self.reps:
             r.queues[MEETING] = list(meetings)
+        # The running state of every lead, read and written by the pipeline.
+        n = len(self.L_t)
+        fe = s.scoring.fit_effect
+        self.L_fit = array("d", (1.0 + fe * (self.L_score / 100.0 - 0.5)).tobytes())
+        self.L_created = array("d", np.ascontiguousarray(self.L_t, dtype=np.float64).tobytes())
+        self.L_sizes = array("b", self.L_size.tobytes())
+        self.L_rep = array("l", rep_of.tobytes())
+        self.L_fc = array("d", [math.nan]) * n
+        self.L_stage = array("b", [0]) * n
+        closed = np.where(self.L_qualified, np.nan, self.L_t)
+        self.L_closed = array("d", closed.tobytes())
+        outcome = np.where(self.L_qualified, pipeline.OPEN, pipeline.DISQUALIFIED)
+        self.L_outcome = array("b", outcome.astype(np.int8).tobytes())
+
+    def _reorder(self, order: np.ndarray) -> None:
+        """Store the drawn leads in ``order`` (new lead number -> lead number as drawn)."""
+        for name in ("L_t", "L_channel", "L_seq", "L_industry", "L_size", "L_region",
+                     "L_budget", "L_score", "L_qualified"):
+            setattr(self, name, getattr(self, name)[order])
+        rows = np.frombuffer(self.D, dtype=np.float64).reshape(len(order), ROW)[order]
+        self.D = array("d", rows.tobytes())
+        self.L_orig = order
 
     # --------------------------------------------------------- used by parts
     def new_referral(self, rep: reps.Rep, t: float) -> int:

@@ -89,7 +89,19 @@ def lead_ids(m: Model):
     counts = np.bincount(m.L_channel, minlength=2)
     parts = [_ids(PREFIX[c], int(counts[c])) for c in range(2)]
     parts.append(_ids(PREFIX[2], len(m.R_rows)))
-    return type(parts[0])._concat_same_type(parts)
+    ids = type(parts[0])._concat_same_type(parts)
+    return ids if m.L_orig is None else ids.take(drawn(m))
+
+
+def drawn(m: Model) -> np.ndarray:
+    """Each lead's number in the order the leads were drawn (web, trade show, then
+    referrals as they came): the model's lead numbers unless it stored the leads team by
+    team (see :mod:`~salessim.model.engine`). It breaks ties in the ledger's and the
+    trace's order."""
+    n = m.n_pre + len(m.R_rows)
+    if m.L_orig is None:
+        return np.arange(n)
+    return np.concatenate([m.L_orig, np.arange(m.n_pre, n)])
 
 
 def _lead_columns(m: Model) -> dict[str, np.ndarray]:
@@ -113,7 +125,7 @@ def build_ledger(m: Model, source: str) -> Ledger:
     lid = lead_ids(m)
     lc = _lead_columns(m)
     thr = m.scenario.scoring.threshold
-    order = np.lexsort((lc["channel"], lc["t"]))
+    order = np.lexsort((drawn(m), lc["channel"], lc["t"]))
     stage = np.asarray(m.L_stage, dtype=np.int64)
     outcome = np.asarray(m.L_outcome, dtype=np.int64)
     rep_of_lead = np.asarray(m.L_rep, dtype=np.int64)
@@ -350,7 +362,7 @@ def build_trace(m: Model) -> pd.DataFrame:
             add(r[sel, 0], r[sel, 1], code, r[sel, 3], value[sel], detail[sel])
     t, lead, ev, rep, value, detail = (np.concatenate(c) for c in zip(*parts, strict=True))
     rank = np.array([_RANK.get(e, 99) for e in range(max(_RANK) + 1)])[ev]
-    order = np.lexsort((rank, lead, t))
+    order = np.lexsort((rank, drawn(m)[lead], t))
     names = np.array([EVENTS.get(e, "") for e in range(max(EVENTS) + 1)], dtype=object)
     event = names[ev]
     event[ev == EV_STEP] = detail[ev == EV_STEP]
