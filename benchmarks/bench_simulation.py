@@ -108,6 +108,7 @@ def main(argv: list[str] | None = None) -> None:
         # over 20 teams of 10 (seeds 0-19): one team's cost depends on how skilled its 10
         # reps happen to be (the more skilled, the more work), while the big run's 1,000
         # reps are close to the average.
+        simulate(Scenario(calendar={"months": 1}), seed=0)  # imports and first-call costs
         before = [team_run(10, seed) for seed in range(10)]
         big = team_run(args.child)
         tens = before + [team_run(10, seed) for seed in range(10, 20)]
