@@ -78,7 +78,9 @@ def _touch(m: Model, c: Customer, t: float, gain: float) -> float:
 
 def new_customer(m: Model, rep: Rep, opp: Opp, t: float) -> Customer:
     """The lead of ``opp`` becomes a customer at ``t``; its first moment is scheduled."""
-    sat = min(1.0, max(0.0, m.sat_mean + m.sat_sd * m.D[opp.base + SAT]))
+    # min(1.0, max(0.0, sat)), written out: the builtins min and max are slow to call
+    sat = m.sat_mean + m.sat_sd * m.D[opp.base + SAT]
+    sat = 1.0 if sat >= 1.0 else (sat if sat > 0.0 else 0.0)
     c = Customer(len(m.customers), opp.lead, rep, t, sat, opp.size, opp.list_price)
     m.customers.append(c)
     _next_moment(m, rep, c, t)
@@ -125,7 +127,7 @@ def _delivered(m: Model, rep: Rep, obj: tuple, t: float) -> None:
     if c.churned == c.churned:
         return
     s = satisfaction(m, c, t) - m.delay_penalty * delay
-    c.sat, c.sat_t = max(0.0, s), t
+    c.sat, c.sat_t = s if s > 0.0 else 0.0, t  # max(0.0, s), faster
     heappush(rep.queues[FEEDBACK], (t + m.feedback_delay, m.next_seq(), c))
     if m.revisit_every > 0.0 and not c.revisiting:
         c.revisiting = True
@@ -160,8 +162,11 @@ def finish_feedback(m: Model, rep: Rep, c: Customer, t0: float, t1: float, kind:
 
 def _survey(m: Model, rep: Rep, c: Customer, t: float, s: float) -> None:
     """A satisfaction survey (R2.3.1.3): CSAT 1-5 and NPS 0-10 around satisfaction."""
-    csat = min(5, max(1, round(1.0 + 4.0 * s + 0.6 * rep.z())))
-    nps = min(10, max(0, round(10.0 * s + 1.5 * rep.z())))
+    # min(5, max(1, x)) and min(10, max(0, x)), written out: min and max are slow to call
+    csat = round(1.0 + 4.0 * s + 0.6 * rep.z())
+    csat = 5 if csat > 5 else (csat if csat > 1 else 1)
+    nps = round(10.0 * s + 1.5 * rep.z())
+    nps = 10 if nps > 10 else (nps if nps > 0 else 0)
     m.surveys.frombytes(_PACK4(c.idx, t, csat, nps))
     if m.tracing:
         m.trace.frombytes(_PACK5(t, c.lead, EV_SURVEY, rep.idx, float(csat)))

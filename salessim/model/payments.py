@@ -83,7 +83,7 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     if u < cum[0]:  # on time
         inv.pay_t = before_due
     elif u < cum[1]:  # late
-        inv.pay_t = max(inv.due, t) + rep.e() * m.late_mean
+        inv.pay_t = (t if t > inv.due else inv.due) + rep.e() * m.late_mean
     elif u < cum[2]:  # partial: a share on time, the rest when chased
         first = float(int(inv.amount * m.partial_share))
         if first > 0:
@@ -91,7 +91,8 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     # never: pay_t stays inf
     if inv.pay_t < math.inf:
         heappush(rep.agenda, (inv.pay_t, m.next_seq(), _pay_rest, inv))
-    overdue = max(inv.due, t) + m.grace
+    # max(inv.due, t), written out: the builtins min and max are slow to call
+    overdue = (t if t > inv.due else inv.due) + m.grace
     if inv.pay_t > overdue:
         heappush(rep.agenda, (overdue, m.next_seq(), _overdue, inv))
 

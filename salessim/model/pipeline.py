@@ -29,12 +29,12 @@ from heapq import heappush
 from typing import TYPE_CHECKING
 
 from . import aftersales, payments
-from .leads import CONCESSION, LAG, PRICE, ROW
+from .leads import CONCESSION, LAG, PRICE
 from .rules import CONTRACT, FIRST_CONTACT, NEGOTIATION, QUOTE
 
 if TYPE_CHECKING:
     from .engine import Model
-    from .reps import Inbox, Rep
+    from .reps import Rep
 
 __all__ = ["Opp", "OPEN", "WON", "LOST", "DISQUALIFIED", "OUTCOMES", "win_probability"]
 
@@ -106,21 +106,6 @@ def win_probability(conversion: float, tries: float = 1.0, wait: float = 0.0,
     return 1.0 - (1.0 - p) ** (tries * (1.0 + discount_effect * discount))
 
 
-def take_in(m: Model, rep: Rep, ib: Inbox, now: float) -> None:
-    """Move the leads of ``ib`` that have arrived by ``now`` into the first-contact queue."""
-    q = rep.queues[FIRST_CONTACT]
-    times, leads = ib.times, ib.leads
-    next_seq = m.next_seq
-    fit, created, size = m.L_fit, m.L_created, m.L_sizes
-    i, n = ib.ptr, ib.n
-    while i < n and times[i] <= now:
-        lead = leads[i]
-        heappush(q, (times[i], next_seq(), Opp(lead, lead * ROW, fit[lead], created[lead],
-                                                size[lead])))
-        i += 1
-    ib.ptr = i
-
-
 def step_handlers(m: Model):
     """The start and finish functions of the pipeline tasks, bound to the model's constants.
 
@@ -151,7 +136,7 @@ def stage_handlers(m: Model) -> tuple[dict, dict]:
     discount_of = m.rule.discount
     response_days, discount_effect = m.response_days, m.discount_effect
     next_seq = m.next_seq
-    exp, inf = math.exp, math.inf
+    exp = math.exp
     pull = getattr(m.rule, "pull", None)  # a rule may move a step earlier (see rules.py)
 
     def start(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
@@ -171,45 +156,64 @@ def stage_handlers(m: Model) -> tuple[dict, dict]:
 
     def start_quote(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
         price = list_price[opp.size] * exp(price_sd * D[opp.base + PRICE] - price_half)
-        opp.list_price = max(100.0, round(price / 100.0) * 100.0)
-        return start(m, rep, opp, now, kind)
+        price = round(price / 100.0) * 100.0
+        opp.list_price = price if price > 100.0 else 100.0  # max(100.0, price), faster
+        L_stage[opp.lead] = kind  # as in start()
+        dur = task_days[kind] * rep.dur() * rep.inv_speed
+        act(pack(rep.idx, now, now + dur, kind, opp.lead))
+        return dur
 
     def start_negotiation(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
         opp.discount = discount_of(rep, opp, now, D[opp.base + CONCESSION])
-        return start(m, rep, opp, now, kind)
+        L_stage[opp.lead] = kind  # as in start()
+        dur = task_days[kind] * rep.dur() * rep.inv_speed
+        act(pack(rep.idx, now, now + dur, kind, opp.lead))
+        return dur
 
-    def finish(m: Model, rep: Rep, opp: Opp, t0: float, t1: float, kind: int) -> None:
-        if kind == FIRST_CONTACT:
-            chance = win_probability(conversion[kind], rep.skill * opp.fit, t0 - opp.created,
-                                     response_days)
-        elif kind == NEGOTIATION:
-            chance = win_probability(conversion[kind], rep.skill * opp.fit, 0.0, inf,
-                                     opp.discount, discount_effect)
-        else:
-            chance = win_probability(conversion[kind], rep.skill * opp.fit)
-        if chance < 1.0 and D[opp.base + kind - 1] >= chance:
-            L_outcome[opp.lead] = LOST
-            L_closed[opp.lead] = t1
-            return
-        ready = t1 + D[opp.base + LAG + kind] * lag_days[kind + 1]
-        if pull is not None:
-            ready = pull(m, rep, opp, kind, t1, ready)
-        heappush(rep.queues[kind + 1], (ready, next_seq(), opp))
+    def step_finish(kind: int):
+        """The finish of step ``kind``, its constants bound. The chance is
+        :func:`win_probability` written out for the step: with no discount its exponent is
+        ``tries`` (``tries * (1.0 + 0.0 * 0.0)`` is the same number), so it is
+        ``1 - (1 - p) ** tries``; the first contact decays ``p`` by the wait and
+        negotiation scales ``tries`` by the discount."""
+        p = conversion[kind]
+        first, negotiation = kind == FIRST_CONTACT, kind == NEGOTIATION
+        sure = p >= 1.0  # (no wait) the chance is exactly 1: the customer always moves on
+        miss = 1.0 - p
+        conv = kind - 1  # the lead's conversion draw for the step: column CONV + kind - 1
+        lag = LAG + kind  # and its lead-time draw before the next step
+        lag_next = lag_days[kind + 1] if kind < CONTRACT else 0.0
+        nxt = kind + 1
 
-    def finish_contract(m: Model, rep: Rep, opp: Opp, t0: float, t1: float,
-                        kind: int) -> None:
-        chance = win_probability(conversion[kind], rep.skill * opp.fit)
-        if chance < 1.0 and D[opp.base + kind - 1] >= chance:
-            L_outcome[opp.lead] = LOST
-            L_closed[opp.lead] = t1
-        else:
-            won(m, rep, opp, t1)
+        def finish(m: Model, rep: Rep, opp: Opp, t0: float, t1: float, kind: int) -> None:
+            tries = rep.skill * opp.fit
+            if first:
+                wait = t0 - opp.created
+                q = p * exp(-wait / response_days) if wait else p
+                chance = 1.0 if q >= 1.0 else 1.0 - (1.0 - q) ** tries
+            elif sure:
+                chance = 1.0
+            elif negotiation:
+                chance = 1.0 - miss ** (tries * (1.0 + discount_effect * opp.discount))
+            else:
+                chance = 1.0 - miss ** tries
+            if chance < 1.0 and D[opp.base + conv] >= chance:
+                L_outcome[opp.lead] = LOST
+                L_closed[opp.lead] = t1
+            elif nxt > CONTRACT:
+                won(m, rep, opp, t1)
+            else:
+                ready = t1 + D[opp.base + lag] * lag_next
+                if pull is not None:
+                    ready = pull(m, rep, opp, kind, t1, ready)
+                heappush(rep.queues[nxt], (ready, next_seq(), opp))
+
+        return finish
 
     starts = {k: start for k in range(FIRST_CONTACT, CONTRACT + 1)}
     starts.update({FIRST_CONTACT: start_first, QUOTE: start_quote,
                    NEGOTIATION: start_negotiation})
-    finishes = {k: finish for k in range(FIRST_CONTACT, CONTRACT)}
-    finishes[CONTRACT] = finish_contract
+    finishes = {k: step_finish(k) for k in range(FIRST_CONTACT, CONTRACT + 1)}
     return starts, finishes
 
 

@@ -24,14 +24,15 @@ from __future__ import annotations
 import math
 import struct
 from functools import partial
-from heapq import heappop
+from heapq import heappop, heappush
 from statistics import NormalDist
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .pipeline import take_in
-from .rules import CONTRACT, MEETING, REPEAT_ORDER, TASKS
+from .leads import ROW
+from .pipeline import Opp
+from .rules import CONTRACT, FIRST_CONTACT, MEETING, REPEAT_ORDER, TASKS
 from .streams import block, stream
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def rep_process(m: Model, rep: Rep):
     arrivals, n_arrivals = ib.times, ib.n
     inf = math.inf
     # The next lead's arrival. In a pool the other reps take leads too, so this may be
-    # earlier than the true next arrival, never later: take_in then simply finds none.
+    # earlier than the true next arrival, never later: the rep then simply finds none.
     arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
     pool = m.pool
     # Tasks after which the rep synchronises: those that may place an order (contract
@@ -168,19 +169,26 @@ def rep_process(m: Model, rep: Rep):
     sync = tuple(pool or CONTRACT <= k <= REPEAT_ORDER for k in range(len(TASKS)))
     clock = 0.0  # the rep's own clock: when its last task ended
     next_sync = 1.0  # the end of the current working day
+    # What the rep needs to take in the leads that have arrived: each becomes an
+    # opportunity in the first-contact queue.
+    leads, first_contact = ib.leads, queues[FIRST_CONTACT]
+    fit, created, size = m.L_fit, m.L_created, m.L_sizes
+    next_seq = m.next_seq
     while True:
         t = clock
         while True:
-            if ag and ag[0][0] <= t:  # agenda events due: processed in time order
-                while ag and ag[0][0] <= t:
-                    at, _, fn, obj = heappop(ag)
-                    fn(m, rep, obj, at)
-                if arrival <= t:
-                    take_in(m, rep, ib, t)
-                    arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
-            elif arrival <= t:
-                take_in(m, rep, ib, t)
-                arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
+            while ag and ag[0][0] <= t:  # agenda events due: processed in time order
+                at, _, fn, obj = heappop(ag)
+                fn(m, rep, obj, at)
+            if arrival <= t:  # leads that have arrived go to the first-contact queue
+                i = ib.ptr
+                while i < n_arrivals and arrivals[i] <= t:
+                    lead = leads[i]
+                    heappush(first_contact, (arrivals[i], next_seq(), Opp(
+                        lead, lead * ROW, fit[lead], created[lead], size[lead])))
+                    i += 1
+                ib.ptr = i
+                arrival = arrivals[i] if i < n_arrivals else inf
             if pairs is None:
                 kind = choose(t)
             else:  # the first ready queue in order; else the earliest time one will be
@@ -192,28 +200,35 @@ def rep_process(m: Model, rep: Rep):
                             kind = k
                             break
                         if head < nxt:
-                            nxt = head
-            if kind >= 0:
-                item = heappop(queues[kind])[2]
-                if admit is not None and not admit(m, rep, kind, item, t):
+                            nxt, soonest = head, k
+            if kind < 0:
+                # Nothing is ready: wait until the next queue item, agenda event or lead.
+                if pairs is None:
+                    nxt = inf
+                    for q in queues:
+                        if q and q[0][0] < nxt:
+                            nxt = q[0][0]
+                t = ag[0][0] if ag and ag[0][0] < nxt else nxt
+                if pool:  # the true next arrival: the others may have taken the next leads
+                    arrival = arrivals[ib.ptr] if ib.ptr < n_arrivals else inf
+                if arrival < t:
+                    t = arrival
+                if t >= horizon:
+                    return
+                if pool:
+                    yield timeout(t - env.now)
                     continue
-                dur = start[kind](m, rep, item, t, kind)
-                if dur is not None:
-                    break
+                if pairs is None or t < nxt or arrival <= t or (ag and ag[0][0] <= t):
+                    continue  # the rule's own choice, or a lead or agenda event first
+                # Else nothing has changed since the scan, so the first queue in order whose
+                # first item falls due at t (the scan found it) is the first ready one.
+                kind = soonest
+            item = heappop(queues[kind])[2]
+            if admit is not None and not admit(m, rep, kind, item, t):
                 continue
-            # Nothing is ready: wait until the next queue item, agenda event or lead.
-            if pairs is None:
-                nxt = inf
-                for q in queues:
-                    if q and q[0][0] < nxt:
-                        nxt = q[0][0]
-            t = ag[0][0] if ag and ag[0][0] < nxt else nxt
-            if ib.ptr < n_arrivals and arrivals[ib.ptr] < t:
-                t = arrivals[ib.ptr]
-            if t >= horizon:
-                return
-            if pool:
-                yield timeout(t - env.now)
+            dur = start[kind](m, rep, item, t, kind)
+            if dur is not None:
+                break
         clock = t + dur
         if clock >= horizon:
             return  # the task runs past the end of the simulation: its outcome is not seen

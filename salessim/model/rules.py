@@ -146,7 +146,8 @@ class ProcedureRule:
 
     def discount(self, rep: Rep, opp: Opp, now: float, u: float) -> float:
         d = round((self._standard + self._concession * u) * 100)
-        return min(d, self._max_pct) / 100
+        top = self._max_pct
+        return (top if top < d else d) / 100  # min(d, top), faster
 
 
 from .payaware import PayAwareRule  # noqa: E402  (it builds on the names above)
