@@ -15,11 +15,6 @@ import numpy as np
 import pandas as pd
 
 from ..ledger import Ledger
-
-try:  # pandas keeps text in Arrow arrays when pyarrow is installed (the parquet extra)
-    import pyarrow as pa
-except ImportError:  # then in Python objects
-    pa = None
 from .aftersales import (
     EV_CHURN,
     EV_DELIVERED,
@@ -50,6 +45,11 @@ from .rules import (
 
 if TYPE_CHECKING:
     from .engine import Model
+
+try:  # pandas keeps text in Arrow arrays when pyarrow is installed (the parquet extra)
+    import pyarrow as pa
+except ImportError:  # then in Python objects
+    pa = None
 
 __all__ = ["build_ledger", "build_results", "build_trace", "build_daily", "build_orders",
            "STAGE_NAMES", "EVENTS"]

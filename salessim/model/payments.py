@@ -91,8 +91,7 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     # never: pay_t stays inf
     if inv.pay_t < math.inf:
         heappush(rep.agenda, (inv.pay_t, m.next_seq(), _pay_rest, inv))
-    # max(inv.due, t), written out: the builtins min and max are slow to call
-    overdue = (t if t > inv.due else inv.due) + m.grace
+    overdue = _overdue_at(m, inv)
     if inv.pay_t > overdue:
         heappush(rep.agenda, (overdue, m.next_seq(), _overdue, inv))
 
@@ -115,11 +114,18 @@ def _pay_rest(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     if m.withhold > 0.0 and not inv.calls and rep.u() < m.withhold * (
             1.0 - aftersales.satisfaction(m, inv.cust, t)):
         inv.pay_t = math.inf  # held back: paid only when chased
-        overdue = max(inv.due, inv.issued) + m.grace
+        overdue = _overdue_at(m, inv)
         if t <= overdue:  # else the invoice is already on the rep's list
             heappush(rep.agenda, (overdue, m.next_seq(), _overdue, inv))
         return
     _record(m, rep, inv, t, inv.amount - inv.paid)
+
+
+def _overdue_at(m: Model, inv: Invoice) -> float:
+    """When an unpaid ``inv`` goes on the rep's list: ``grace_days`` after it falls due (or
+    is issued, if later). ``max``, written out: the builtin is slow to call."""
+    start = inv.issued if inv.issued > inv.due else inv.due
+    return start + m.grace
 
 
 def _overdue(m: Model, rep: Rep, inv: Invoice, t: float) -> None:

@@ -158,17 +158,11 @@ def stage_handlers(m: Model) -> tuple[dict, dict]:
         price = list_price[opp.size] * exp(price_sd * D[opp.base + PRICE] - price_half)
         price = round(price / 100.0) * 100.0
         opp.list_price = price if price > 100.0 else 100.0  # max(100.0, price), faster
-        L_stage[opp.lead] = kind  # as in start()
-        dur = task_days[kind] * rep.dur() * rep.inv_speed
-        act(pack(rep.idx, now, now + dur, kind, opp.lead))
-        return dur
+        return start(m, rep, opp, now, kind)
 
     def start_negotiation(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
         opp.discount = discount_of(rep, opp, now, D[opp.base + CONCESSION])
-        L_stage[opp.lead] = kind  # as in start()
-        dur = task_days[kind] * rep.dur() * rep.inv_speed
-        act(pack(rep.idx, now, now + dur, kind, opp.lead))
-        return dur
+        return start(m, rep, opp, now, kind)
 
     def step_finish(kind: int):
         """The finish of step ``kind``, its constants bound. The chance is
