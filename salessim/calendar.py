@@ -21,6 +21,7 @@ import numpy as np
 __all__ = ["WorkCalendar", "add_months"]
 
 _EXTRA_DAYS = 800  # calendar days kept after the horizon, for due dates that fall beyond it
+_EPOCH = dt.date(1970, 1, 1).toordinal()  # day 0 of datetime64[D]
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -31,23 +32,32 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
-def _china_workdays(days: list[dt.date]) -> tuple[np.ndarray, list[int]]:
-    """Working-day flags for ``days`` and the years the official calendar does not cover."""
+def _weekdays(days: np.ndarray) -> np.ndarray:
+    """Monday-to-Friday flags for ``datetime64[D]`` dates (1970-01-01 was a Thursday)."""
+    return (days.astype(np.int64) + 3) % 7 < 5
+
+
+def _day_numbers(dates) -> np.ndarray:
+    """``datetime.date`` objects as day numbers of ``datetime64[D]`` (faster than
+    converting the dates)."""
+    return np.array([d.toordinal() for d in dates], dtype=np.int64) - _EPOCH
+
+
+def _china_workdays(days: np.ndarray) -> tuple[np.ndarray, list[int]]:
+    """Working-day flags for ``datetime64[D]`` dates and the years the official calendar
+    does not cover."""
+    weekday = _weekdays(days)
+    years = days.astype("datetime64[Y]").astype(np.int64) + 1970
     try:
-        import chinese_calendar
         from chinese_calendar.constants import holidays, workdays
     except ImportError:  # pragma: no cover - it is a declared dependency
-        return np.array([d.weekday() < 5 for d in days]), sorted({d.year for d in days})
-    first, last = min(holidays).year, max(holidays).year
-    flags, uncovered = [], set()
-    for d in days:
-        if first <= d.year <= last:
-            flags.append(d in workdays or (d.weekday() < 5 and d not in holidays))
-        else:
-            uncovered.add(d.year)
-            flags.append(d.weekday() < 5)
-    del chinese_calendar
-    return np.array(flags, dtype=bool), sorted(uncovered)
+        return weekday, sorted(set(years.tolist()))
+    covered = (years >= min(holidays).year) & (years <= max(holidays).year)
+    number = days.astype(np.int64)
+    holiday = np.isin(number, _day_numbers(holidays))
+    worked = np.isin(number, _day_numbers(workdays))
+    flags = np.where(covered, worked | (weekday & ~holiday), weekday)
+    return flags, sorted(set(years[~covered].tolist()))
 
 
 class WorkCalendar:
@@ -87,9 +97,8 @@ class WorkCalendar:
         self.end = add_months(start, months) - dt.timedelta(days=1)
         last = self.end + dt.timedelta(days=_EXTRA_DAYS)
         all_days = np.arange(np.datetime64(start, "D"), np.datetime64(last, "D") + 1)
-        days = all_days.tolist()  # as datetime.date, made by numpy (a loop costs ~1 ms)
         if holidays == "china":
-            flags, uncovered = _china_workdays(days)
+            flags, uncovered = _china_workdays(all_days)
             in_horizon = [y for y in uncovered if y <= self.end.year]
             if in_horizon:
                 warnings.warn(
@@ -100,7 +109,7 @@ class WorkCalendar:
                     stacklevel=2,
                 )
         else:
-            flags = np.array([d.weekday() < 5 for d in days], dtype=bool)
+            flags = _weekdays(all_days)
         self.dates = all_days[flags]
         self.horizon = int(np.searchsorted(self.dates, np.datetime64(self.end, "D"), "right"))
         month0 = start.year * 12 + start.month - 1

@@ -87,9 +87,9 @@ def _names(names) -> pd.api.extensions.ExtensionArray:
     return pd.array(list(names), dtype="str")
 
 
-def _take(values, idx) -> pd.Series:
-    """``values[idx]`` as a string Series; an index of -1 gives a missing value."""
-    return pd.Series(values.take(np.asarray(idx, dtype=np.int64), allow_fill=True))
+def _take(values, idx):
+    """``values[idx]`` as a string array; an index of -1 gives a missing value."""
+    return values.take(np.asarray(idx, dtype=np.int64), allow_fill=True)
 
 
 def _table(records, width: int) -> np.ndarray:
@@ -100,8 +100,8 @@ def _table(records, width: int) -> np.ndarray:
     return np.frombuffer(records, dtype=np.float64).reshape(-1, width)
 
 
-def _dates(m: Model, t) -> pd.Series:
-    return pd.Series(m.calendar.dates_of(np.asarray(t, dtype=float)), dtype="datetime64[ns]")
+def _dates(m: Model, t) -> np.ndarray:
+    return m.calendar.dates_of(np.asarray(t, dtype=float)).astype("datetime64[ns]", copy=False)
 
 
 def lead_ids(m: Model):
@@ -157,9 +157,9 @@ def build_ledger(m: Model, source: str) -> Ledger:
         "industry": _take(_names(cats.industry), lc["industry"][order]),
         "company_size": _take(_names(cats.company_size), lc["size"][order]),
         "region": _take(_names(cats.region), lc["region"][order]),
-        "budget": pd.Series(lc["budget"][order], dtype="float64"),
-        "score": pd.Series(lc["score"][order], dtype="float64"),
-        "qualified": pd.Series(lc["score"][order] >= thr, dtype=bool),
+        "budget": lc["budget"][order],
+        "score": lc["score"][order],
+        "qualified": lc["score"][order] >= thr,
         "rep_id": _take(rep_ids, rep_of_lead[order]),
         "first_contact_on": _dates(m, np.asarray(m.L_fc)[order]),
         "stage": _take(_names(STAGE_NAMES), stage[order]),
@@ -174,8 +174,8 @@ def build_ledger(m: Model, source: str) -> Ledger:
     surveys = pd.DataFrame({
         "customer_id": _take(cust_ids, sv[:, 0]),
         "surveyed_on": _dates(m, sv[:, 1]),
-        "csat": pd.Series(sv[:, 2].astype(np.int64)),
-        "nps": pd.Series(sv[:, 3].astype(np.int64)),
+        "csat": sv[:, 2].astype(np.int64),
+        "nps": sv[:, 3].astype(np.int64),
     }, copy=False)
     activities = _activities(m, rep_ids, lid, cust_ids, inv_ids)
     promotions = None
@@ -201,7 +201,7 @@ def _results(m: Model, rep_ids, lid, deal_records, payment_records) -> dict:
     cs = m.customers
     cust_ids = _ids("C", len(cs))
     customers = pd.DataFrame({
-        "customer_id": pd.Series(cust_ids),
+        "customer_id": cust_ids,
         "lead_id": _take(lid, [c.lead for c in cs]),
         "rep_id": _take(rep_ids, [c.rep.idx for c in cs]),
         "acquired_on": _dates(m, [c.acquired for c in cs]),
@@ -211,13 +211,13 @@ def _results(m: Model, rep_ids, lid, deal_records, payment_records) -> dict:
     d = _table(deal_records, 7)
     deal_ids = _ids("D", len(d))
     deals = pd.DataFrame({
-        "deal_id": pd.Series(deal_ids),
+        "deal_id": deal_ids,
         "customer_id": _take(cust_ids, d[:, 0]),
         "rep_id": _take(rep_ids, d[:, 1]),
         "signed_on": _dates(m, d[:, 2]),
-        "list_amount": pd.Series(d[:, 3], dtype="float64"),
-        "discount": pd.Series(d[:, 4], dtype="float64"),
-        "amount": pd.Series(d[:, 5], dtype="float64"),
+        "list_amount": d[:, 3].copy(),
+        "discount": d[:, 4].copy(),
+        "amount": d[:, 5].copy(),
         "kind": _take(_names(("new", "repeat")), d[:, 6]),
     }, copy=False)
 
@@ -225,31 +225,31 @@ def _results(m: Model, rep_ids, lid, deal_records, payment_records) -> dict:
     inv_ids = _ids("I", len(inv))
     due = np.array([i.due_date for i in inv], dtype=np.int64).astype("datetime64[D]")
     invoices = pd.DataFrame({
-        "invoice_id": pd.Series(inv_ids),
+        "invoice_id": inv_ids,
         "deal_id": _take(deal_ids, [i.deal for i in inv]),
         "customer_id": _take(cust_ids, [i.cust.idx for i in inv]),
         "rep_id": _take(rep_ids, [i.rep.idx for i in inv]),
         "issued_on": _dates(m, [i.issued for i in inv]),
-        "due_on": pd.Series(due.astype("datetime64[ns]"), dtype="datetime64[ns]"),
-        "amount": pd.Series([i.amount for i in inv], dtype="float64"),
+        "due_on": due.astype("datetime64[ns]"),
+        "amount": np.array([i.amount for i in inv], dtype=float),
     }, copy=False)
 
     p = _table(payment_records, 3)
     p = p[np.argsort(p[:, 1], kind="stable")]
     payments = pd.DataFrame({
-        "payment_id": pd.Series(_ids("P", len(p))),
+        "payment_id": _ids("P", len(p)),
         "invoice_id": _take(inv_ids, p[:, 0]),
         "paid_on": _dates(m, p[:, 1]),
-        "amount": pd.Series(p[:, 2], dtype="float64"),
+        "amount": p[:, 2].copy(),
     }, copy=False)
 
     reps_df = pd.DataFrame({
-        "rep_id": pd.Series(rep_ids),
-        "name": pd.Series([r.name for r in reps], dtype="str"),
-        "team": pd.Series([r.team for r in reps], dtype="str"),
-        "level": pd.Series([r.level for r in reps], dtype="str"),
-        "hired_on": pd.Series(np.array([r.hired_on for r in reps], dtype="datetime64[D]")
-                              .astype("datetime64[ns]"), dtype="datetime64[ns]"),
+        "rep_id": rep_ids,
+        "name": _names(r.name for r in reps),
+        "team": _names(r.team for r in reps),
+        "level": _names(r.level for r in reps),
+        "hired_on": np.array([r.hired_on for r in reps], dtype="datetime64[D]")
+                    .astype("datetime64[ns]"),
     }, copy=False)
     return {"customers": customers, "deals": deals, "invoices": invoices, "payments": payments,
             "reps": reps_df, "customer_ids": cust_ids, "invoice_ids": inv_ids}
@@ -286,9 +286,9 @@ def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
     team = m.scenario.team
     base = m.calendar.dates[day].astype("datetime64[s]")
 
-    def at(t: np.ndarray, day: np.ndarray, base: np.ndarray) -> pd.Series:
+    def at(t: np.ndarray, day: np.ndarray, base: np.ndarray) -> np.ndarray:
         secs = np.rint((team.day_starts_at + (t - day) * team.hours_per_day) * 3600)
-        return pd.Series((base + secs.astype("timedelta64[s]")).astype("datetime64[ns]"))
+        return (base + secs.astype("timedelta64[s]")).astype("datetime64[ns]")
 
     started = at(np.maximum(t0[row], day), day, base)
     ended = at(np.minimum(t1[row], day + 1.0), day, base)

@@ -79,6 +79,8 @@ class PayAwareRule:
         self.scenario = scenario
         self.admit = self._admit if self.s > 0 else None
         self.pull = self._pull if self.s > 0 else None
+        if self.s == 0:  # the procedure's discount, without asking through this rule
+            self.discount = self.procedure.discount
         self.m: Model | None = None
         self._choosers: dict[int, Callable[[float], int]] = {}
 
