@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -92,3 +93,28 @@ def test_seed_must_be_a_whole_number_at_least_zero():
         simulate(Scenario(calendar={"months": 1}), seed=-1)
     with pytest.raises(TypeError, match="seed must be a whole number"):
         simulate(Scenario(calendar={"months": 1}), seed=1.5)
+
+
+def test_a_dropped_run_is_freed_at_once_without_the_garbage_collector():
+    # Work still queued at the horizon and the invoices of open accounts point back at
+    # their reps and customers; the model lets them go when it ends, so a dropped run is
+    # freed by reference counting alone (long sessions and experiments keep little memory
+    # and no long collections).
+    from salessim.model.aftersales import Customer
+    from salessim.model.payments import Invoice
+    from salessim.model.reps import Rep
+
+    def alive() -> int:
+        return sum(isinstance(o, Customer | Invoice | Rep) for o in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = alive()
+        run = simulate({"team": {"reps": 3}, "calendar": {"months": 4}}, seed=1)
+        assert len(run.ledger.customers) > 0 and alive() > before
+        del run
+        left = alive() - before
+    finally:
+        gc.enable()
+    assert left == 0

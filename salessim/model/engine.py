@@ -295,4 +295,15 @@ class Model:
             while ag and ag[0][0] <= last:
                 t, _, fn, obj = reps.heappop(ag)
                 fn(self, r, obj, t)
+        # The work still pending at the horizon is never done: let it go. Queued items and
+        # an open invoice's customer point back at the rep and at the invoice, so without
+        # this the reps, customers and invoices would form reference cycles that only the
+        # garbage collector frees; with it a finished model is freed as soon as it is
+        # dropped.
+        for r in self.reps:
+            r.agenda.clear()
+            for q in r.queues:
+                q.clear()
+        for c in self.customers:
+            c.invoices.clear()
         return self
