@@ -14,12 +14,12 @@ Prints, from one run of this script:
   ratio of its cost per rep-year to that of a team of 10 reps (the mean of 20 teams, run
   in the same process just before and after it).
 
-Each small timing is the median of a few repetitions. Targets on a 2-core machine: one
-default replication < 1 s; 10 reps x one quarter < 0.25 s; work rate >= 30% of the bare
-loop; 1,000 reps x 12 months < 2 minutes and < 2 GB, at no higher cost per rep-year than
-10 reps. The work rate and the costs per rep-year are ratios of times taken in the same
-run, by the wall clock and by the process's CPU time; on a machine shared with other work
-the CPU-time ratios are the steadier ones.
+Each small timing is the median of several repetitions (9 by default). Targets on a 2-core
+machine: one default replication < 1 s; 10 reps x one quarter < 0.25 s; work rate >= 30%
+of the bare loop; 1,000 reps x 12 months < 2 minutes and < 2 GB, at no higher cost per
+rep-year than 10 reps. The work rate and the costs per rep-year are ratios of times taken
+in the same run, by the wall clock and by the process's CPU time; on a machine shared with
+other work the CPU-time ratios are the steadier ones.
 
 Usage::
 
@@ -99,7 +99,7 @@ def child(reps: int) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1,000-rep run")
-    parser.add_argument("--repeat", type=int, default=5, help="repetitions of small timings")
+    parser.add_argument("--repeat", type=int, default=9, help="repetitions of small timings")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -123,7 +123,9 @@ def main(argv: list[str] | None = None) -> None:
 
     # The bare loop and the replication take turns, and each replication's work rate is
     # divided by the bare loop's rate measured just before it: the machine's speed drifts
-    # (shared virtual CPUs), and pairs measured together cancel most of the drift.
+    # (shared virtual CPUs), and pairs measured together cancel the slow drift. Each of
+    # the two timings also jitters by itself, by up to a quarter from one second to the
+    # next, so the ratio is the median of 9 pairs by default.
     rates, walls, cpus, ratios, ratios_cpu = [], [], [], [], []
     for _ in range(args.repeat):
         rates.append(bare_rate())
