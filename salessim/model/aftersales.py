@@ -69,13 +69,6 @@ def satisfaction(m: Model, c: Customer, t: float) -> float:
     return floor + (c.sat - floor) * math.exp(-dt * m.sat_decay)
 
 
-def _touch(m: Model, c: Customer, t: float, gain: float) -> float:
-    s = satisfaction(m, c, t)
-    s += gain * (1.0 - s)
-    c.sat, c.sat_t = s, t
-    return s
-
-
 def new_customer(m: Model, rep: Rep, opp: Opp, t: float) -> Customer:
     """The lead of ``opp`` becomes a customer at ``t``; its first moment is scheduled."""
     # min(1.0, max(0.0, sat)), written out: the builtins min and max are slow to call
@@ -83,13 +76,13 @@ def new_customer(m: Model, rep: Rep, opp: Opp, t: float) -> Customer:
     sat = 1.0 if sat >= 1.0 else (sat if sat > 0.0 else 0.0)
     c = Customer(len(m.customers), opp.lead, rep, t, sat, opp.size, opp.list_price)
     m.customers.append(c)
-    _next_moment(m, rep, c, t)
+    if m.moment_rate > 0.0:  # (a customer has moments of decision only then)
+        _next_moment(m, rep, c, t)
     return c
 
 
 def _next_moment(m: Model, rep: Rep, c: Customer, t: float) -> None:
-    if m.moment_rate > 0.0:
-        heappush(rep.agenda, (t + rep.e() / m.moment_rate, m.next_seq(), moment, c))
+    heappush(rep.agenda, (t + rep.e() / m.moment_rate, m.next_seq(), moment, c))
 
 
 def moment(m: Model, rep: Rep, c: Customer, t: float) -> None:
@@ -115,15 +108,11 @@ def moment(m: Model, rep: Rep, c: Customer, t: float) -> None:
 def place_order(m: Model, rep: Rep, c: Customer, deal: int, t: float) -> None:
     """Hand a signed order to the delivery line of the rep's team (R2.1.4.1)."""
     delay, delivered = m.lines[rep.team].order(t, deal)
-    if m.tracing:
-        m.trace.frombytes(_PACK5(t, c.lead, EV_ORDER, rep.idx, delay))
     heappush(rep.agenda, (delivered, m.next_seq(), _delivered, (c, delay)))
 
 
 def _delivered(m: Model, rep: Rep, obj: tuple, t: float) -> None:
     c, delay = obj
-    if m.tracing:
-        m.trace.frombytes(_PACK5(t, c.lead, EV_DELIVERED, rep.idx, delay))
     if c.churned == c.churned:
         return
     s = satisfaction(m, c, t) - m.delay_penalty * delay
@@ -146,12 +135,13 @@ def start_contact(m: Model, rep: Rep, c: Customer, now: float, kind: int) -> flo
 def finish_feedback(m: Model, rep: Rep, c: Customer, t0: float, t1: float, kind: int) -> None:
     """Feedback after delivery (R2.1.4.2) or a revisit (R2.1.4.3): satisfaction rises."""
     if kind == REVISIT:
-        s = _touch(m, c, t1, m.revisit_gain)
+        gain, ev = m.revisit_gain, EV_REVISIT
         heappush(rep.queues[REVISIT], (t1 + m.revisit_every, m.next_seq(), c))
-        ev = EV_REVISIT
     else:
-        s = _touch(m, c, t1, m.feedback_gain)
-        ev = EV_FEEDBACK
+        gain, ev = m.feedback_gain, EV_FEEDBACK
+    s = satisfaction(m, c, t1)  # each contact closes a share of the gap to 1
+    s += gain * (1.0 - s)
+    c.sat, c.sat_t = s, t1
     if m.tracing:
         m.trace.frombytes(_PACK5(t1, c.lead, ev, rep.idx, s))
     if rep.u() < m.survey_probability:
@@ -168,8 +158,6 @@ def _survey(m: Model, rep: Rep, c: Customer, t: float, s: float) -> None:
     nps = round(10.0 * s + 1.5 * rep.z())
     nps = 10 if nps > 10 else (nps if nps > 0 else 0)
     m.surveys.frombytes(_PACK4(c.idx, t, csat, nps))
-    if m.tracing:
-        m.trace.frombytes(_PACK5(t, c.lead, EV_SURVEY, rep.idx, float(csat)))
 
 
 def _referral(m: Model, rep: Rep, c: Customer, t: float) -> None:
@@ -184,11 +172,11 @@ def finish_repeat(m: Model, rep: Rep, c: Customer, t0: float, t1: float, kind: i
         if m.tracing:
             m.trace.frombytes(_PACK5(t1, c.lead, EV_REPEAT_LOST, rep.idx, 0.0))
         return
-    list_price = max(100.0, round(c.first_list * m.repeat_factor / 100.0) * 100.0)
+    list_price = round(c.first_list * m.repeat_factor / 100.0) * 100.0
+    if list_price < 100.0:  # max(100.0, list_price), faster
+        list_price = 100.0
     pct = m.repeat_discount_pct
     amount = list_price * (100 - pct) / 100
     deal = m.book_deal(rep, c, t1, list_price, pct / 100, amount, 1)
-    if m.tracing:
-        m.trace.frombytes(_PACK5(t1, c.lead, EV_REPEAT_WON, rep.idx, amount))
     payments.issue_invoices(m, rep, c, deal, amount, t1)
     place_order(m, rep, c, deal, t1)

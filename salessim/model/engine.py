@@ -26,6 +26,7 @@ import math
 import struct
 from array import array
 from heapq import heappush
+from math import trunc
 from operator import attrgetter
 
 import numpy as np
@@ -267,14 +268,20 @@ class Model:
         return lead
 
     def month_of(self, t: float) -> int:
-        return self.month_of_day[int(t)]
+        return self.month_of_day[trunc(t)]
 
     def due_of(self, day: int, j: int) -> tuple[float, int]:
         return self._due_clock[j][day], self._due_date[j][day]
 
     def book_deal(self, rep, cust, t, list_price, discount, amount, kind) -> int:
+        """Record a deal signed at ``t`` and add it to the rep's running totals of the month:
+        its revenue and, for a deal of kind ``new`` (0), a new customer. Returns the deal's
+        number."""
         self.deals.frombytes(_PACK7(cust.idx, rep.idx, t, list_price, discount, amount, kind))
-        rep.revenue[self.month_of_day[int(t)]] += amount
+        month = self.month_of_day[trunc(t)]  # int(t), faster for a float
+        rep.revenue[month] += amount
+        if not kind:
+            rep.new_customers[month] += 1
         return len(self.deals) // 7 - 1
 
     # ------------------------------------------------------------------ run

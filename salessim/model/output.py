@@ -369,6 +369,8 @@ def build_trace(m: Model) -> pd.DataFrame:
     p = _table(m.payments, 3)
     pi = p[:, 0].astype(np.int64)
     add(p[:, 1], inv_lead[pi], EV_PAYMENT, inv_rep[pi], p[:, 2], inv_ids[pi])
+    if m.tracing:
+        _kept_events(m, add, d, cust_lead)
     if len(m.trace):
         r = _table(m.trace, 5)
         ev = r[:, 2].astype(np.int64)
@@ -397,6 +399,26 @@ def build_trace(m: Model) -> pd.DataFrame:
         "value": value[order],
         "detail": pd.Series(detail[order], dtype="str"),
     })
+
+
+def _kept_events(m: Model, add, d: np.ndarray, cust_lead: np.ndarray) -> None:
+    """The after-sales events of the trace that the records keep anyway, so the model
+    does not trace them as they happen: orders and deliveries (from the delivery lines),
+    repeat orders won (the deals of kind ``repeat``) and surveys. An order's delivery is
+    an event of the rep's agenda, processed when it falls before the horizon."""
+    cust = d[:, 0].astype(np.int64)
+    signed, started, deal = _orders(m)
+    lead, rep, delay = cust_lead[cust[deal]], d[deal, 1], started - signed
+    add(signed, lead, EV_ORDER, rep, delay)
+    delivered = started + m.scenario.fulfilment.lead_time_days
+    done = delivered < m.horizon
+    add(delivered[done], lead[done], EV_DELIVERED, rep[done], delay[done])
+    repeat = d[:, 6] == 1
+    add(d[repeat, 2], cust_lead[cust[repeat]], EV_REPEAT_WON, d[repeat, 1], d[repeat, 5])
+    sv = _table(m.surveys, 4)
+    cust = sv[:, 0].astype(np.int64)
+    cust_rep = np.array([c.rep.idx for c in m.customers], dtype=np.int64)
+    add(sv[:, 1], cust_lead[cust], EV_SURVEY, cust_rep[cust], sv[:, 2])
 
 
 # Order of events at the same time, as the story goes.

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import struct
 from heapq import heappush
+from math import trunc
 from typing import TYPE_CHECKING
 
 from . import aftersales
@@ -63,8 +64,9 @@ def issue_invoices(m: Model, rep: Rep, c: Customer, deal: int, amount: float,
                    t: float) -> None:
     """Issue the invoices of a deal signed at ``t`` and draw how each will be paid."""
     n = m.installments
-    part = float(int(amount) // n)
-    day = int(t)
+    # math.trunc is int() for a float, and faster to call
+    part = float(trunc(amount) // n)
+    day = trunc(t)
     invoices = m.invoices
     for j in range(n):
         amt = part if j < n - 1 else amount - part * (n - 1)
@@ -85,7 +87,7 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
     elif u < cum[1]:  # late
         inv.pay_t = (t if t > inv.due else inv.due) + rep.e() * m.late_mean
     elif u < cum[2]:  # partial: a share on time, the rest when chased
-        first = float(int(inv.amount * m.partial_share))
+        first = float(trunc(inv.amount * m.partial_share))
         if first > 0:
             heappush(rep.agenda, (before_due, m.next_seq(), _pay_part, (inv, first)))
     # never: pay_t stays inf
@@ -99,7 +101,7 @@ def _draw_behaviour(m: Model, rep: Rep, inv: Invoice, t: float) -> None:
 def _record(m: Model, rep: Rep, inv: Invoice, t: float, amount: float) -> None:
     inv.paid += amount
     m.payments.frombytes(_PACK3(inv.idx, t, amount))
-    rep.cash[m.month_of_day[int(t)]] += amount
+    rep.cash[m.month_of_day[trunc(t)]] += amount  # int(t), faster for a float
 
 
 def _pay_part(m: Model, rep: Rep, obj: tuple, t: float) -> None:

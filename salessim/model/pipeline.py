@@ -213,11 +213,11 @@ def stage_handlers(m: Model) -> tuple[dict, dict]:
 
 def won(m: Model, rep: Rep, opp: Opp, t: float) -> None:
     """Contract signed: a new customer, a deal, its invoices and an order (R2.1.3.3)."""
-    m.L_outcome[opp.lead] = WON
-    m.L_closed[opp.lead] = t
-    amount = opp.list_price * (100 - round(opp.discount * 100)) / 100
+    lead, list_price, discount = opp.lead, opp.list_price, opp.discount
+    m.L_outcome[lead] = WON
+    m.L_closed[lead] = t
+    amount = list_price * (100 - round(discount * 100)) / 100
     cust = aftersales.new_customer(m, rep, opp, t)
-    deal = m.book_deal(rep, cust, t, opp.list_price, opp.discount, amount, 0)
-    rep.new_customers[m.month_of_day[int(t)]] += 1
+    deal = m.book_deal(rep, cust, t, list_price, discount, amount, 0)  # a new customer too
     payments.issue_invoices(m, rep, cust, deal, amount, t)
     aftersales.place_order(m, rep, cust, deal, t)
