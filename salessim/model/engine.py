@@ -227,12 +227,15 @@ class Model:
         self.L_created = array("d", np.ascontiguousarray(self.L_t, dtype=np.float64).tobytes())
         self.L_sizes = array("b", self.L_size.tobytes())
         self.L_rep = array("l", rep_of.tobytes())
-        self.L_fc = array("d", [math.nan]) * n
-        self.L_stage = array("b", [0]) * n
+        # What the model writes as it runs is kept where an item is cheap to store (an
+        # array parses each stored value with PyArg_Parse, several times slower):
+        # stages and outcomes, small numbers, in bytearrays; times in lists.
+        self.L_fc = [math.nan] * n
+        self.L_stage = bytearray(n)
         closed = np.where(self.L_qualified, np.nan, self.L_t)
-        self.L_closed = array("d", closed.tobytes())
+        self.L_closed = closed.tolist()
         outcome = np.where(self.L_qualified, pipeline.OPEN, pipeline.DISQUALIFIED)
-        self.L_outcome = array("b", outcome.astype(np.int8).tobytes())
+        self.L_outcome = bytearray(outcome.astype(np.uint8).tobytes())
 
     def _reorder(self, order: np.ndarray) -> None:
         """Store the drawn leads in ``order`` (new lead number -> lead number as drawn)."""

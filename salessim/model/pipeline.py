@@ -136,6 +136,7 @@ def stage_handlers(m: Model) -> tuple[dict, dict]:
     discount_of = m.rule.discount
     response_days, discount_effect = m.response_days, m.discount_effect
     next_seq = m.next_seq
+    pool = m.pool
     exp = math.exp
     pull = getattr(m.rule, "pull", None)  # a rule may move a step earlier (see rules.py)
 
@@ -147,7 +148,8 @@ def stage_handlers(m: Model) -> tuple[dict, dict]:
 
     def start_first(m: Model, rep: Rep, opp: Opp, now: float, kind: int) -> float:
         lead = opp.lead
-        L_rep[lead] = rep.idx
+        if pool:  # else the lead was dealt to this rep: L_rep holds it already
+            L_rep[lead] = rep.idx
         L_fc[lead] = now
         L_stage[lead] = kind
         dur = task_days[kind] * rep.dur() * rep.inv_speed
