@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import resource
@@ -122,19 +123,21 @@ def main(argv: list[str] | None = None) -> None:
     simulate(Scenario(calendar={"months": 1}), seed=0)  # imports and first-call costs
 
     # The bare loop and the replication take turns, and each replication's work rate is
-    # divided by the bare loop's rate measured just before it: the machine's speed drifts
-    # (shared virtual CPUs), and pairs measured together cancel the slow drift. Each of
-    # the two timings also jitters by itself, by up to a quarter from one second to the
-    # next, so the ratio is the median of 9 pairs by default.
-    rates, walls, cpus, ratios, ratios_cpu = [], [], [], [], []
+    # divided by the bare loop's rate measured around it (the geometric mean of the runs
+    # just before and just after): the machine's speed drifts (shared virtual CPUs), and
+    # timings taken together cancel the drift. Each timing also jitters by itself, by up
+    # to a third from one second to the next, so the ratio is the median of 9 replications
+    # by default.
+    rates, walls, cpus, ratios, ratios_cpu = [bare_rate()], [], [], [], []
     for _ in range(args.repeat):
-        rates.append(bare_rate())
         wall_i, cpu_i, run = timed(lambda: simulate("default", seed=0), 1)
+        rates.append(bare_rate())
         walls.append(wall_i)
         cpus.append(cpu_i)
         rows = rows_of(run)
-        ratios.append(rows / wall_i / rates[-1][0])
-        ratios_cpu.append(rows / cpu_i / rates[-1][1])
+        around = [math.sqrt(rates[-2][i] * rates[-1][i]) for i in (0, 1)]
+        ratios.append(rows / wall_i / around[0])
+        ratios_cpu.append(rows / cpu_i / around[1])
     bare, bare_cpu = (statistics.median(r[i] for r in rates) for i in (0, 1))
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     print(f"bare SimPy loop (10 timeout-only processes): {bare:,.0f} events/s "
@@ -143,8 +146,9 @@ def main(argv: list[str] | None = None) -> None:
           f"{cpu:.3f} s CPU (target < {TARGETS['default']} s)")
     print(f"  rows written (activities + leads + invoices + payments): {rows:,}")
     print(f"  work rate: {rows / wall:,.0f} rows/s = {statistics.median(ratios):.2f} x the bare "
-          f"loop's event rate (median of {args.repeat} pairs, each replication against the "
-          f"bare loop run just before it; range {min(ratios):.2f}-{max(ratios):.2f}; "
+          f"loop's event rate (median of {args.repeat} replications, each against the bare "
+          f"loop run just before and just after it; range {min(ratios):.2f}-"
+          f"{max(ratios):.2f}; "
           f"target >= {TARGETS['ratio']:.2f}); per CPU second "
           f"{statistics.median(ratios_cpu):.2f} x")
 
