@@ -95,6 +95,34 @@ def test_seed_must_be_a_whole_number_at_least_zero():
         simulate(Scenario(calendar={"months": 1}), seed=1.5)
 
 
+def test_a_kept_run_holds_its_customers_and_invoices_as_arrays_not_objects():
+    # A finished model keeps only the fields the ledger and the trace read, as arrays:
+    # a kept result is then a few objects for the garbage collector to scan, not one per
+    # customer and invoice, and every table and the trace still has them all.
+    from salessim.model.aftersales import Customer
+    from salessim.model.payments import Invoice
+
+    def alive() -> int:
+        return sum(isinstance(o, Customer | Invoice) for o in gc.get_objects())
+
+    gc.collect()
+    gc.disable()
+    try:
+        before = alive()
+        run = simulate({"team": {"reps": 3}, "calendar": {"months": 4}}, seed=1)
+        kept = alive() - before
+    finally:
+        gc.enable()
+    assert kept == 0
+    L, tr = run.ledger, run.trace
+    assert len(L.customers) > 0 and len(L.invoices) > len(L.customers)
+    assert (tr["event"] == "invoice").sum() == len(L.invoices)
+    won = tr.loc[tr["event"] == "won", "lead_id"]
+    assert sorted(won) == sorted(L.customers["lead_id"])
+    active = run.daily["active_customers"]
+    assert 0 < active.max() <= len(L.customers) and active.iloc[0] == 0
+
+
 def test_a_dropped_run_is_freed_at_once_without_the_garbage_collector():
     # Work still queued at the horizon and the invoices of open accounts point back at
     # their reps and customers; the model lets them go when it ends, so a dropped run is

@@ -27,6 +27,8 @@ import struct
 from heapq import heappush
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from . import payments
 from .leads import SAT
 from .rules import FEEDBACK, REPEAT_ORDER, REVISIT
@@ -36,7 +38,7 @@ if TYPE_CHECKING:
     from .pipeline import Opp
     from .reps import Rep
 
-__all__ = ["Customer", "new_customer", "place_order", "satisfaction"]
+__all__ = ["Customer", "columns", "new_customer", "place_order", "satisfaction"]
 
 _PACK4 = struct.Struct("4d").pack  # a record row of float64 (faster than array.extend)
 _PACK5 = struct.Struct("5d").pack  # a record row of float64
@@ -67,6 +69,17 @@ def satisfaction(m: Model, c: Customer, t: float) -> float:
         return c.sat
     floor = m.sat_floor
     return floor + (c.sat - floor) * math.exp(-dt * m.sat_decay)
+
+
+def columns(customers: list[Customer]) -> dict[str, np.ndarray]:
+    """The customers' fields the ledger and the trace read, as arrays: ``lead``, ``rep``
+    (index), ``acquired`` and ``churned`` (NaN while a customer stays)."""
+    return {
+        "lead": np.array([c.lead for c in customers], dtype=np.int64),
+        "rep": np.array([c.rep.idx for c in customers], dtype=np.int64),
+        "acquired": np.array([c.acquired for c in customers], dtype=float),
+        "churned": np.array([c.churned for c in customers], dtype=float),
+    }
 
 
 def new_customer(m: Model, rep: Rep, opp: Opp, t: float) -> Customer:

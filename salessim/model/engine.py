@@ -85,6 +85,9 @@ class Model:
         self.env = simpy.Environment()
         self.customers: list = []
         self.invoices: list = []
+        # Once the run has ended, the customers' and invoices' fields as arrays (see run()).
+        self.customer_table: dict[str, np.ndarray] | None = None
+        self.invoice_table: dict[str, np.ndarray] | None = None
         self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
         self.payments = array("d")  # invoice, paid, amount
         self.surveys = array("d")  # customer, surveyed, csat, nps
@@ -316,4 +319,11 @@ class Model:
                 q.clear()
         for c in self.customers:
             c.invoices.clear()
+        # The ledger and the trace read a few fields of each customer and invoice: keep
+        # those as arrays and let the objects go. A kept result then holds a few arrays
+        # rather than thousands of objects for the garbage collector to scan again and
+        # again.
+        self.customer_table = aftersales.columns(self.customers)
+        self.invoice_table = payments.columns(self.invoices)
+        self.customers = self.invoices = None
         return self

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..ledger import Ledger
+from . import aftersales, payments
 from .aftersales import (
     EV_CHURN,
     EV_DELIVERED,
@@ -99,6 +100,19 @@ def _text(values) -> pd.api.extensions.ExtensionArray:
 def _take(values, idx):
     """``values[idx]`` as a string array; an index of -1 gives a missing value."""
     return values.take(np.asarray(idx, dtype=np.int64), allow_fill=True)
+
+
+def _customers(m: Model) -> dict[str, np.ndarray]:
+    """The customers' fields as arrays (:func:`salessim.model.aftersales.columns`): kept
+    by a finished model, read from the customers while it runs."""
+    t = m.customer_table
+    return aftersales.columns(m.customers) if t is None else t
+
+
+def _invoices(m: Model) -> dict[str, np.ndarray]:
+    """The invoices' fields as arrays (:func:`salessim.model.payments.columns`)."""
+    t = m.invoice_table
+    return payments.columns(m.invoices) if t is None else t
 
 
 def _table(records, width: int) -> np.ndarray:
@@ -207,14 +221,14 @@ def _results(m: Model, rep_ids, lid, deal_records, payment_records) -> dict:
     """The reps, customers, deals, invoices and payments tables (and the customer and
     invoice ids, for the activities)."""
     reps = m.reps
-    cs = m.customers
-    cust_ids = _ids("C", len(cs))
+    cs = _customers(m)
+    cust_ids = _ids("C", len(cs["lead"]))
     customers = pd.DataFrame({
         "customer_id": cust_ids,
-        "lead_id": _take(lid, [c.lead for c in cs]),
-        "rep_id": _take(rep_ids, [c.rep.idx for c in cs]),
-        "acquired_on": _dates(m, [c.acquired for c in cs]),
-        "churned_on": _dates(m, [c.churned for c in cs]),
+        "lead_id": _take(lid, cs["lead"]),
+        "rep_id": _take(rep_ids, cs["rep"]),
+        "acquired_on": _dates(m, cs["acquired"]),
+        "churned_on": _dates(m, cs["churned"]),
     }, copy=False)
 
     d = _table(deal_records, 7)
@@ -230,17 +244,16 @@ def _results(m: Model, rep_ids, lid, deal_records, payment_records) -> dict:
         "kind": _take(_names(("new", "repeat")), d[:, 6]),
     }, copy=False)
 
-    inv = m.invoices
-    inv_ids = _ids("I", len(inv))
-    due = np.array([i.due_date for i in inv], dtype=np.int64).astype("datetime64[D]")
+    inv = _invoices(m)
+    inv_ids = _ids("I", len(inv["deal"]))
     invoices = pd.DataFrame({
         "invoice_id": inv_ids,
-        "deal_id": _take(deal_ids, [i.deal for i in inv]),
-        "customer_id": _take(cust_ids, [i.cust.idx for i in inv]),
-        "rep_id": _take(rep_ids, [i.rep.idx for i in inv]),
-        "issued_on": _dates(m, [i.issued for i in inv]),
-        "due_on": due.astype("datetime64[ns]"),
-        "amount": np.array([i.amount for i in inv], dtype=float),
+        "deal_id": _take(deal_ids, inv["deal"]),
+        "customer_id": _take(cust_ids, inv["cust"]),
+        "rep_id": _take(rep_ids, inv["rep"]),
+        "issued_on": _dates(m, inv["issued"]),
+        "due_on": inv["due_date"].astype("datetime64[D]").astype("datetime64[ns]"),
+        "amount": inv["amount"].copy(),
     }, copy=False)
 
     p = _table(payment_records, 3)
@@ -371,22 +384,21 @@ def build_trace(m: Model) -> pd.DataFrame:
     add(closed[lost], lost, EV_LOST, rep_of[lost], np.full(len(lost), nan),
         np.array(TASKS, dtype=object)[np.asarray(m.L_stage)[lost]])
     d = _table(m.deals, 7)
-    cust_lead = np.array([c.lead for c in m.customers], dtype=np.int64)
+    cs = _customers(m)
+    cust_lead = cs["lead"]
     deal_ids = np.asarray(_ids("D", len(d)), dtype=object)
     d_lead = cust_lead[d[:, 0].astype(np.int64)] if len(d) else np.empty(0, np.int64)
     new = d[:, 6] == 0
     add(d[new, 2], d_lead[new], EV_WON, d[new, 1], d[new, 5], deal_ids[new])
-    inv = m.invoices
-    inv_lead = np.array([i.cust.lead for i in inv], dtype=np.int64)
-    inv_rep = np.array([i.rep.idx for i in inv], dtype=np.int64)
-    inv_ids = np.asarray(_ids("I", len(inv)), dtype=object)
-    add([i.issued for i in inv], inv_lead, EV_INVOICE, inv_rep, [i.amount for i in inv],
-        inv_ids)
+    inv = _invoices(m)
+    inv_lead, inv_rep = cust_lead[inv["cust"]], inv["rep"]
+    inv_ids = np.asarray(_ids("I", len(inv_lead)), dtype=object)
+    add(inv["issued"], inv_lead, EV_INVOICE, inv_rep, inv["amount"], inv_ids)
     p = _table(m.payments, 3)
     pi = p[:, 0].astype(np.int64)
     add(p[:, 1], inv_lead[pi], EV_PAYMENT, inv_rep[pi], p[:, 2], inv_ids[pi])
     if m.tracing:
-        _kept_events(m, add, d, cust_lead)
+        _kept_events(m, add, d, cs)
     if len(m.trace):
         r = _table(m.trace, 5)
         ev = r[:, 2].astype(np.int64)
@@ -417,11 +429,12 @@ def build_trace(m: Model) -> pd.DataFrame:
     })
 
 
-def _kept_events(m: Model, add, d: np.ndarray, cust_lead: np.ndarray) -> None:
+def _kept_events(m: Model, add, d: np.ndarray, cs: dict[str, np.ndarray]) -> None:
     """The after-sales events of the trace that the records keep anyway, so the model
     does not trace them as they happen: orders and deliveries (from the delivery lines),
     repeat orders won (the deals of kind ``repeat``) and surveys. An order's delivery is
     an event of the rep's agenda, processed when it falls before the horizon."""
+    cust_lead = cs["lead"]
     cust = d[:, 0].astype(np.int64)
     signed, started, deal = _orders(m)
     lead, rep, delay = cust_lead[cust[deal]], d[deal, 1], started - signed
@@ -433,8 +446,7 @@ def _kept_events(m: Model, add, d: np.ndarray, cust_lead: np.ndarray) -> None:
     add(d[repeat, 2], cust_lead[cust[repeat]], EV_REPEAT_WON, d[repeat, 1], d[repeat, 5])
     sv = _table(m.surveys, 4)
     cust = sv[:, 0].astype(np.int64)
-    cust_rep = np.array([c.rep.idx for c in m.customers], dtype=np.int64)
-    add(sv[:, 1], cust_lead[cust], EV_SURVEY, cust_rep[cust], sv[:, 2])
+    add(sv[:, 1], cust_lead[cust], EV_SURVEY, cs["rep"][cust], sv[:, 2])
 
 
 # Order of events at the same time, as the story goes.
@@ -463,14 +475,14 @@ def build_daily(m: Model) -> pd.DataFrame:
                                                                                   dtype=float))
         return (np.searchsorted(start, days, "right") - np.searchsorted(end, days, "right"))
 
-    cs = m.customers
-    churned = np.nan_to_num(np.array([c.churned for c in cs], dtype=float), nan=np.inf)
+    cs = _customers(m)
+    churned = np.nan_to_num(cs["churned"], nan=np.inf)
     signed, started, _ = _orders(m)
     return pd.DataFrame({
         "day": days.astype(np.int64),
         "date": _dates(m, days),
         "open_opportunities": count(lc["t"][qualified], closed),
-        "active_customers": count([c.acquired for c in cs], churned),
+        "active_customers": count(cs["acquired"], churned),
         "delivery_backlog": count(signed, started),
     })
 
@@ -486,7 +498,7 @@ def build_orders(m: Model) -> pd.DataFrame:
     d = _table(m.deals, 7)
     return pd.DataFrame({
         "deal_id": _take(_ids("D", len(d)), deal),
-        "customer_id": _take(_ids("C", len(m.customers)), d[deal, 0] if len(d) else deal),
+        "customer_id": _take(_ids("C", len(_customers(m)["lead"])), d[deal, 0] if len(d) else deal),
         "rep_id": _take(_names(r.rep_id for r in m.reps), d[deal, 1] if len(d) else deal),
         "signed_on": _dates(m, signed),
         "queue_days": started - signed,

@@ -30,6 +30,8 @@ from heapq import heappush
 from math import trunc
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from . import aftersales
 from .rules import COLLECTION_CALL
 
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
     from .engine import Model
     from .reps import Rep
 
-__all__ = ["Invoice", "issue_invoices"]
+__all__ = ["Invoice", "columns", "issue_invoices"]
 
 _PACK3 = struct.Struct("3d").pack  # a record row of float64 (faster than array.extend)
 _PACK5 = struct.Struct("5d").pack  # a record row of float64
@@ -58,6 +60,20 @@ class Invoice:
         self.paid = 0.0
         self.pay_t = math.inf  # when the (rest of the) amount will be paid
         self.calls = 0
+
+
+def columns(invoices: list[Invoice]) -> dict[str, np.ndarray]:
+    """The invoices' fields the ledger and the trace read, as arrays: ``deal``, ``cust``
+    and ``rep`` (indexes), ``issued`` (clock time), ``due_date`` (days since 1970) and
+    ``amount`` (CNY)."""
+    return {
+        "deal": np.array([i.deal for i in invoices], dtype=np.int64),
+        "cust": np.array([i.cust.idx for i in invoices], dtype=np.int64),
+        "rep": np.array([i.rep.idx for i in invoices], dtype=np.int64),
+        "issued": np.array([i.issued for i in invoices], dtype=float),
+        "due_date": np.array([i.due_date for i in invoices], dtype=np.int64),
+        "amount": np.array([i.amount for i in invoices], dtype=float),
+    }
 
 
 def issue_invoices(m: Model, rep: Rep, c: Customer, deal: int, amount: float,
