@@ -246,7 +246,8 @@ class Model:
                      "L_budget", "L_score", "L_qualified"):
             setattr(self, name, getattr(self, name)[order])
         rows = np.frombuffer(self.D, dtype=np.float64).reshape(len(order), ROW)[order]
-        self.D = array("d", rows.tobytes())
+        self.D = array("d")
+        self.D.frombytes(rows.view(np.uint8))  # its bytes, without a copy to a bytes object
         self.L_orig = order
 
     # --------------------------------------------------------- used by parts

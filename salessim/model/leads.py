@@ -163,7 +163,7 @@ def generate(s: Scenario, cal: WorkCalendar, cats: Categories, seed: int,
             *attrs, rows = _rows(s, cats, c, u)
             for col, a in zip(cols, attrs, strict=True):
                 col.append(a)
-            draws.frombytes(rows.tobytes())
+            draws.frombytes(rows.view(np.uint8))  # its bytes, without a copy
         ind, size, region, budget, sc = (
             np.concatenate(col) if col else np.empty(0, dtype=dt)
             for col, dt in zip(cols, (np.int8, np.int8, np.int8, float, float), strict=True)
