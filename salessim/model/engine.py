@@ -222,7 +222,7 @@ class Model:
             for r in self.reps:  # rep i gets the i-th, (i + n)-th, ... qualified lead
                 r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
         for r in self.reps:
-            r.queues[MEETING] = list(meetings)
+            r.agenda = list(meetings)  # a sorted list is a heap
         # The running state of every lead, read and written by the pipeline.
         n = len(self.L_t)
         fe = s.scoring.fit_effect

@@ -3,9 +3,10 @@
 Each rep is one SimPy process. It keeps one queue per kind of task (its CRM to-do list),
 each item ready from a given time, and an *agenda* of dated events that concern its own
 customers and invoices (a delivery, a payment, an invoice falling overdue, a customer's
-moment of decision). Whenever the rep is free it first brings the agenda up to date, then
-asks the decision rule (:mod:`salessim.model.rules`) which kind of task to work on, and
-works the oldest ready item of that kind. With nothing ready, it waits until the next item
+moment of decision) and its team meetings (each put on its list when it falls due).
+Whenever the rep is free it first brings the agenda up to date, then asks the decision
+rule (:mod:`salessim.model.rules`) which kind of task to work on, and works the oldest
+ready item of that kind. With nothing ready, it waits until the next item
 becomes ready. Agenda events keep their own time stamps even when the rep is busy as they
 fall due, so a payment is dated when it was made, not when the rep noticed it.
 
@@ -240,12 +241,18 @@ def rep_process(m: Model, rep: Rep):
 
 
 def meeting_items(m: Model) -> list[tuple]:
-    """The team-meeting schedule as a ready-made queue: one item per meeting."""
+    """The team-meeting schedule as a ready-made agenda: one event per meeting, which puts
+    the meeting on the rep's list when it falls due (so the list holds no meeting weeks
+    ahead for the rep to look past before every task)."""
     every = m.scenario.teamwork.meeting_interval_days
     if every <= 0:
         return []
     times = np.arange(every, m.horizon, every)
-    return [(float(t), -1 - j, j) for j, t in enumerate(times)]
+    return [(float(t), -1 - j, _meeting_due, j) for j, t in enumerate(times)]
+
+
+def _meeting_due(m: Model, rep: Rep, j: int, at: float) -> None:
+    heappush(rep.queues[MEETING], (at, -1 - j, j))
 
 
 def start_meeting(m: Model, rep: Rep, item, now: float, kind: int) -> float:
