@@ -83,9 +83,10 @@ class Model:
         self._constants(s)
         self.rule = RULES[s.decision.rule](s)
         self.env = simpy.Environment()
-        self.customers: list = []
-        self.invoices: list = []
-        # Once the run has ended, the customers' and invoices' fields as arrays (see run()).
+        # The customers and invoices while the model runs; once it has ended, None, and
+        # their fields as arrays (see run()).
+        self.customers: list | None = []
+        self.invoices: list | None = []
         self.customer_table: dict[str, np.ndarray] | None = None
         self.invoice_table: dict[str, np.ndarray] | None = None
         self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
@@ -273,9 +274,6 @@ class Model:
         opp = pipeline.Opp(lead, base, fit, t, size)
         heappush(rep.queues[FIRST_CONTACT], (t, self.next_seq(), opp))
         return lead
-
-    def month_of(self, t: float) -> int:
-        return self.month_of_day[trunc(t)]
 
     def due_of(self, day: int, j: int) -> tuple[float, int]:
         return self._due_clock[j][day], self._due_date[j][day]
