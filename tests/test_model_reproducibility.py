@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import subprocess
 import sys
+import types
 
 import pandas as pd
 import pytest
@@ -121,6 +122,32 @@ def test_a_kept_run_holds_its_customers_and_invoices_as_arrays_not_objects():
     assert sorted(won) == sorted(L.customers["lead_id"])
     active = run.daily["active_customers"]
     assert 0 < active.max() <= len(L.customers) and active.iloc[0] == 0
+
+
+def test_a_kept_run_holds_no_list_as_long_as_its_leads():
+    # The collector goes through every item of a list it scans. A finished model keeps the
+    # leads' times as arrays and lets the inboxes, task handlers and drawn-ahead referrals
+    # go, so no container it holds grows with the number of leads (at 1,000 reps these
+    # were lists of a million items, scanned again by each of the first collections).
+    run = simulate(Scenario(calendar={"months": 3}).with_team(40), seed=2)
+    n_leads = len(run.ledger.leads)
+    seen, todo, longest = set(), [run._model], 0
+    while todo:  # what the model holds, not what its functions' modules hold
+        obj = todo.pop()
+        if (id(obj) in seen or not gc.is_tracked(obj)
+                or isinstance(obj, type | types.ModuleType)):
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, list | tuple | dict | set):
+            longest = max(longest, len(obj))
+        if isinstance(obj, types.FunctionType):
+            todo.extend(obj.__closure__ or ())
+        else:
+            todo.extend(gc.get_referents(obj))
+    assert n_leads > 4_000
+    assert longest < n_leads / 4
+    led = run.ledger.leads
+    assert led["first_contact_on"].notna().sum() > 0 and led["closed_on"].notna().sum() > 0
 
 
 def test_a_dropped_run_is_freed_at_once_without_the_garbage_collector():

@@ -12,6 +12,8 @@ working day an order waits costs the customer some satisfaction (see
 
 from __future__ import annotations
 
+from array import array
+
 __all__ = ["Fulfilment"]
 
 
@@ -39,3 +41,9 @@ class Fulfilment:
         self.started.append(start)
         self.deals.append(deal)
         return start - t, start + self.lead_time
+
+    def close(self) -> None:
+        """Keep the orders as arrays once the run has ended (no more orders come)."""
+        self.signed = array("d", self.signed)
+        self.started = array("d", self.started)
+        self.deals = array("q", self.deals)

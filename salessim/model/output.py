@@ -509,6 +509,5 @@ def build_orders(m: Model) -> pd.DataFrame:
 def _orders(m: Model) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """When each order was signed and started, and its deal, line (team) after line."""
     lines = m.lines.values()
-    return (np.array([t for f in lines for t in f.signed], dtype=float),
-            np.array([t for f in lines for t in f.started], dtype=float),
-            np.array([k for f in lines for k in f.deals], dtype=np.int64))
+    return tuple(np.concatenate([np.asarray(getattr(f, name), dtype=dt) for f in lines])
+                 for name, dt in (("signed", float), ("started", float), ("deals", np.int64)))
