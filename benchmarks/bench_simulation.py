@@ -11,9 +11,9 @@ Prints, from one run of this script:
 - wall times for 1, 10, 100 and 1,000 reps over 12 months (leads and delivery capacity
   scaled with the team, :meth:`salessim.Scenario.with_team`; trace off) and the cost per
   rep-year, with the peak memory of the 1,000-rep run measured in a fresh process, and the
-  ratio of its cost per rep-year to that of a team of 10 reps (the mean of 20 teams, run
-  in the same process just before and after it); the 1,000-rep run is made 3 times by
-  default, and the median ratio is reported.
+  ratio of its cost per rep-year to that of a team of 10 reps (the mean of 60 teams by
+  default, run in the same process, half just before it and half just after); the
+  1,000-rep run is made 5 times by default, and the median ratio is reported.
 
 Each small timing is the median of several repetitions (9 by default). Targets on a 2-core
 machine: one default replication < 1 s; 10 reps x one quarter < 0.25 s; work rate >= 30%
@@ -24,7 +24,7 @@ other work the CPU-time ratios are the steadier ones.
 
 Usage::
 
-    python benchmarks/bench_simulation.py           # everything (about 4 minutes)
+    python benchmarks/bench_simulation.py           # everything (3 to 4 minutes)
     python benchmarks/bench_simulation.py --quick   # without the 1,000-rep run
 """
 
@@ -91,10 +91,11 @@ def team_run(reps: int, seed: int = 0) -> dict:
     return {"reps": reps, "wall": wall, "cpu": cpu, "rows": rows_of(run), "peak_mb": peak_mb}
 
 
-def child(reps: int) -> dict:
-    """Run :func:`team_run` in a fresh process, so its peak memory is its own."""
-    out = subprocess.run([sys.executable, __file__, "--child", str(reps)], check=True,
-                         capture_output=True, text=True)
+def child(reps: int, ref_teams: int) -> dict:
+    """Run :func:`team_run` in a fresh process, so its peak memory is its own, with
+    ``ref_teams`` 10-rep teams around it."""
+    out = subprocess.run([sys.executable, __file__, "--child", str(reps), "--ref-teams",
+                          str(ref_teams)], check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -107,21 +108,31 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1,000-rep run")
     parser.add_argument("--repeat", type=int, default=9, help="repetitions of small timings")
-    parser.add_argument("--big-repeat", type=int, default=3,
+    parser.add_argument("--big-repeat", type=int, default=5,
                         help="runs of 1,000 reps (each in a fresh process)")
+    parser.add_argument("--ref-teams", type=int, default=60,
+                        help="10-rep teams run around each 1,000-rep run, half before it")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         # The 10-rep reference of the cost ratio is taken in the same fresh process, half
-        # just before the big run and half just after (the machine's speed drifts), and
-        # over 20 teams of 10 (seeds 0-19): one team's cost depends on how skilled its 10
-        # reps happen to be (the more skilled, the more work), while the big run's 1,000
-        # reps are close to the average.
+        # just before the big run and half just after, and over --ref-teams teams of 10
+        # (seeds 0-59 by default, some 10 s in all): the machine's speed drifts by up to a
+        # third from one few seconds to the next, and a reference that lasts about as
+        # long as the big run averages the drift as the big run does. Many teams also
+        # because one team's cost depends on how skilled its 10 reps happen to be (the
+        # more skilled, the more work), while the big run's 1,000 reps are close to the
+        # average.
         simulate(Scenario(calendar={"months": 1}), seed=0)  # imports and first-call costs
-        before = [team_run(10, seed) for seed in range(10)]
+        # Even seeds before, odd seeds after: the two halves do the same work on average.
+        seeds = range(args.ref_teams)
+        before = [team_run(10, seed) for seed in seeds[::2]]
         big = team_run(args.child)
-        tens = before + [team_run(10, seed) for seed in range(10, 20)]
+        after = [team_run(10, seed) for seed in seeds[1::2]]
+        tens = before + after
         ten = {k: statistics.mean(r[k] for r in tens) for k in ("wall", "cpu", "rows")}
+        ten["before"] = statistics.mean(r["wall"] for r in before)
+        ten["after"] = statistics.mean(r["wall"] for r in after)
         ten["seed0"] = tens[0]
         print(json.dumps({**big, "ten": ten}))
         return
@@ -175,7 +186,8 @@ def main(argv: list[str] | None = None) -> None:
         # A run of 1,000 reps lasts long enough for the machine's speed to drift while the
         # 10-rep reference around it is taken, so it is made --big-repeat times, each in a
         # fresh process; shown is the run with the median cost ratio.
-        bigs = sorted((child(1000) for _ in range(args.big_repeat)), key=_cost_ratio)
+        bigs = sorted((child(1000, args.ref_teams) for _ in range(args.big_repeat)),
+                      key=_cost_ratio)
         results.append(bigs[len(bigs) // 2])
     for r in results:
         print(f"  {r['reps']:>5} {r['wall']:>8.2f} {r['cpu']:>8.2f} {r['rows']:>10,} "
@@ -190,13 +202,17 @@ def main(argv: list[str] | None = None) -> None:
               f"{max(b['peak_mb'] for b in bigs):,.0f} MB, the highest of the {len(bigs)} "
               f"(target < {TARGETS['big_mb']:,.0f} MB)")
         print(f"  cost per rep-year at 1,000 reps / at 10 reps, median of {len(bigs)} runs "
-              f"(all: {ratios}; 10 reps: the mean of 20 teams, seeds 0-19, run in the same "
-              f"process around it, {ten['wall']:.3f} s and {ten['rows'] / 10:,.0f} rows per "
+              f"(all: {ratios}; 10 reps: the mean of {args.ref_teams} teams, seeds "
+              f"0-{args.ref_teams - 1}, run in the same process around it, "
+              f"{ten['wall']:.3f} s and {ten['rows'] / 10:,.0f} rows per "
               f"rep against {big['rows'] / 1000:,.0f}): {_cost_ratio(big):.2f} wall, "
               f"{(big['cpu'] / 1000) / (ten['cpu'] / 10):.2f} cpu (target <= 1); per row "
               f"written {(big['wall'] / big['rows']) / (ten['wall'] / ten['rows']):.2f}; "
               f"against the seed-0 team of 10 alone ({ten['seed0']['rows'] / 10:,.0f} rows "
               f"per rep) {(big['wall'] / 1000) / (ten['seed0']['wall'] / 10):.2f}")
+        drift = ", ".join(f"{b['ten']['before']:.3f}/{b['ten']['after']:.3f}" for b in bigs)
+        print(f"  a team of 10 just before / just after each 1,000-rep run, mean s (the "
+              f"machine's drift): {drift}")
     load = os.getloadavg()[0]
     print(f"load average during the run: {load:.1f} on {os.cpu_count()} CPUs"
           + (" (other processes were competing: wall times are inflated)" if load > 1.5
