@@ -325,9 +325,10 @@ class Model:
         self.customer_table = aftersales.columns(self.customers)
         self.invoice_table = payments.columns(self.invoices)
         self.customers = self.invoices = None
-        # Likewise the leads' times as arrays, and the inboxes, the task handlers (which hold
-        # the lists of times) and the referred leads drawn ahead let go: at 1,000 reps these
-        # are lists of millions of items, which the collector would go through one by one.
+        # Likewise keep the leads' times and the delivery lines' orders as arrays, and let
+        # the inboxes, the task handlers (which hold the lists of times) and the referred
+        # leads drawn ahead go: at 1,000 reps these are lists of millions of items, which
+        # the collector would otherwise go through one by one.
         self.L_fc = array("d", self.L_fc)
         self.L_closed = array("d", self.L_closed)
         for r in self.reps:

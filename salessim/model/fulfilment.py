@@ -26,9 +26,10 @@ class Fulfilment:
         self.gap = 1.0 / capacity_per_day  # 0.0 for inf
         self.lead_time = lead_time_days
         self.free_at = 0.0
-        self.signed: list[float] = []  # when each order was placed
-        self.started: list[float] = []  # when work on it started
-        self.deals: list[int] = []  # the deal it carries out
+        # Lists while the run goes on, arrays once it has ended (close()).
+        self.signed: list[float] | array = []  # when each order was placed
+        self.started: list[float] | array = []  # when work on it started
+        self.deals: list[int] | array = []  # the deal it carries out
 
     def order(self, t: float, deal: int) -> tuple[float, float]:
         """Queue the order of ``deal`` signed at ``t``; returns (queueing delay, delivery)."""
