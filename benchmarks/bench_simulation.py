@@ -10,32 +10,38 @@ Prints, from one run of this script:
 - the wall time of a 10-rep, one-quarter run (a slider's response time);
 - wall times for 1, 10, 100 and 1,000 reps over 12 months (leads and delivery capacity
   scaled with the team, :meth:`salessim.Scenario.with_team`; trace off) and the cost per
-  rep-year, with the peak memory of the 1,000-rep run measured in a fresh process, and the
-  ratio of its cost per rep-year to that of a team of 10 reps (the mean of 60 teams by
-  default, run in the same process, half just before it and half just after); the
-  1,000-rep run is made 5 times by default, and the median ratio is reported.
+  rep-year, with the wall time and peak memory of the 1,000-rep run measured in a fresh
+  process;
+- the ratio of the cost per rep-year at 1,000 reps to that at 10 reps, measured in pairs
+  (see :func:`paired`): a 1,000-rep run and a stream of 10-rep runs take turns on one CPU,
+  a fifth of a second each, and each is charged the CPU time it used. Both then run on
+  the same machine at the same moments, so its drift cancels. The pair is run 3 times by
+  default and the median ratio is reported; ``--calibrate`` runs the same measurement
+  with 100 teams of 10 in place of the 1,000 reps, which should give 1.
 
 Each small timing is the median of several repetitions (9 by default). Targets on a 2-core
 machine: one default replication < 1 s; 10 reps x one quarter < 0.25 s; work rate >= 30%
 of the bare loop; 1,000 reps x 12 months < 2 minutes and < 2 GB, at no higher cost per
-rep-year than 10 reps. The work rate and the costs per rep-year are ratios of times taken
-in the same run, by the wall clock and by the process's CPU time; on a machine shared with
-other work the CPU-time ratios are the steadier ones.
+rep-year than 10 reps. The work rate and the cost ratio are ratios of times taken in the
+same run.
 
 Usage::
 
-    python benchmarks/bench_simulation.py           # everything (3 to 4 minutes)
-    python benchmarks/bench_simulation.py --quick   # without the 1,000-rep run
+    python benchmarks/bench_simulation.py           # everything (2 to 3 minutes)
+    python benchmarks/bench_simulation.py --quick   # without the 1,000-rep runs
+    python benchmarks/bench_simulation.py --calibrate  # pairs of equal work (ratio 1)
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -91,50 +97,123 @@ def team_run(reps: int, seed: int = 0) -> dict:
     return {"reps": reps, "wall": wall, "cpu": cpu, "rows": rows_of(run), "peak_mb": peak_mb}
 
 
-def child(reps: int, ref_teams: int) -> dict:
-    """Run :func:`team_run` in a fresh process, so its peak memory is its own, with
-    ``ref_teams`` 10-rep teams around it."""
-    out = subprocess.run([sys.executable, __file__, "--child", str(reps), "--ref-teams",
-                          str(ref_teams)], check=True, capture_output=True, text=True)
+def child(reps: int) -> dict:
+    """Run :func:`team_run` in a fresh process, so its peak memory is its own."""
+    out = subprocess.run([sys.executable, __file__, "--child", str(reps)], check=True,
+                         capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _cost_ratio(big: dict) -> float:
-    """Wall time per rep-year of a big run over that of the 10-rep teams around it."""
-    return (big["wall"] / big["reps"]) / (big["ten"]["wall"] / 10)
+class _Stop(Exception):
+    """Raised in the stream of 10-rep runs when the run it is paired with has ended."""
+
+
+def _worker(work: str) -> None:
+    """One side of :func:`paired`: ``ref`` (10-rep runs, seeds 0, 1, ..., until stopped),
+    ``teams`` (100 runs of 10 reps, seeds 0-99) or a number of reps (one run, seed 0).
+    Prints one JSON list of runs: CPU time, rows and peak memory of each."""
+    simulate(Scenario(calendar={"months": 1}), seed=0)  # imports and first-call costs
+    if work == "ref":
+        def stop(signum, frame):
+            raise _Stop
+        signal.signal(signal.SIGTERM, stop)
+    print("ready", flush=True)
+    sys.stdin.readline()  # go
+    runs = []
+    try:
+        if work == "ref":
+            for seed in itertools.count():
+                runs.append(team_run(10, seed))
+        elif work == "teams":
+            teams = [team_run(10, seed) for seed in range(100)]
+            runs.append({"reps": 1000, **{k: sum(t[k] for t in teams)
+                                          for k in ("wall", "cpu", "rows")},
+                         "peak_mb": teams[-1]["peak_mb"]})
+        else:
+            runs.append(team_run(int(work)))
+    except _Stop:  # the run under way when stopped is not counted
+        pass
+    print(json.dumps(runs), flush=True)
+
+
+def paired(work: str = "1000", turn: float = 0.2) -> dict:
+    """Cost per rep-year of ``work`` (see :func:`_worker`) against 10-rep runs, in pairs.
+
+    The two run in fresh processes on one CPU and take turns, ``turn`` seconds each: the
+    other is stopped (SIGSTOP) meanwhile. Each is charged its own CPU time, so both are
+    timed on the same machine at the same moments and the machine's drift (by up to a
+    third from one few seconds to the next here) cancels. The 10-rep runs do the work of
+    teams of 10, one after another, as long as the big run lasts (about 100 of them).
+    """
+    cmd = [sys.executable, __file__, "--worker"]
+    big = subprocess.Popen(cmd + [work], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
+    ref = subprocess.Popen(cmd + ["ref"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           text=True)
+    try:
+        for p in (big, ref):
+            if p.stdout.readline().strip() != "ready":
+                raise RuntimeError(f"a paired run failed to start ({work})")
+        if hasattr(os, "sched_setaffinity"):  # Linux: both on one CPU
+            cpu = min(os.sched_getaffinity(0))
+            for p in (big, ref):
+                os.sched_setaffinity(p.pid, {cpu})
+        ref.send_signal(signal.SIGSTOP)
+        for p in (big, ref):
+            p.stdin.write("go\n")
+            p.stdin.flush()
+        running, waiting = big, ref
+        while True:
+            time.sleep(turn)
+            if big.poll() is not None:
+                break
+            running.send_signal(signal.SIGSTOP)
+            waiting.send_signal(signal.SIGCONT)
+            running, waiting = waiting, running
+        ref.send_signal(signal.SIGCONT)
+        ref.send_signal(signal.SIGTERM)
+        out_big, _ = big.communicate()
+        out_ref, _ = ref.communicate()
+    finally:
+        for p in (big, ref):
+            if p.poll() is None:
+                p.send_signal(signal.SIGCONT)
+                p.kill()
+                p.wait()
+    if big.returncode != 0:
+        raise RuntimeError(f"the paired run of {work} failed")
+    run = json.loads(out_big.strip().splitlines()[-1])[0]
+    tens = json.loads(out_ref.strip().splitlines()[-1])
+    ten = {k: statistics.mean(t[k] for t in tens) for k in ("cpu", "rows")}
+    return {**run, "ten": {**ten, "runs": len(tens)},
+            "ratio": (run["cpu"] / run["reps"]) / (ten["cpu"] / 10)}
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="skip the 1,000-rep run")
     parser.add_argument("--repeat", type=int, default=9, help="repetitions of small timings")
-    parser.add_argument("--big-repeat", type=int, default=5,
-                        help="runs of 1,000 reps (each in a fresh process)")
-    parser.add_argument("--ref-teams", type=int, default=60,
-                        help="10-rep teams run around each 1,000-rep run, half before it")
+    parser.add_argument("--big-repeat", type=int, default=3,
+                        help="paired measurements of the cost ratio at 1,000 reps")
+    parser.add_argument("--calibrate", action="store_true",
+                        help="only the paired measurement, of 100 teams of 10 against "
+                             "10-rep runs (the ratio should be 1)")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        # The 10-rep reference of the cost ratio is taken in the same fresh process, half
-        # just before the big run and half just after, and over --ref-teams teams of 10
-        # (seeds 0-59 by default, some 10 s in all): the machine's speed drifts by up to a
-        # third from one few seconds to the next, and a reference that lasts about as
-        # long as the big run averages the drift as the big run does. Many teams also
-        # because one team's cost depends on how skilled its 10 reps happen to be (the
-        # more skilled, the more work), while the big run's 1,000 reps are close to the
-        # average.
         simulate(Scenario(calendar={"months": 1}), seed=0)  # imports and first-call costs
-        # Even seeds before, odd seeds after: the two halves do the same work on average.
-        seeds = range(args.ref_teams)
-        before = [team_run(10, seed) for seed in seeds[::2]]
-        big = team_run(args.child)
-        after = [team_run(10, seed) for seed in seeds[1::2]]
-        tens = before + after
-        ten = {k: statistics.mean(r[k] for r in tens) for k in ("wall", "cpu", "rows")}
-        ten["before"] = statistics.mean(r["wall"] for r in before)
-        ten["after"] = statistics.mean(r["wall"] for r in after)
-        ten["seed0"] = tens[0]
-        print(json.dumps({**big, "ten": ten}))
+        print(json.dumps(team_run(args.child)))
+        return
+    if args.worker:
+        _worker(args.worker)
+        return
+    if args.calibrate:
+        pairs = [paired("teams") for _ in range(args.big_repeat)]
+        print("calibration: 100 teams of 10 (seeds 0-99, one after another) against 10-rep "
+              "runs taking turns with them on one CPU; cost ratio per run "
+              + ", ".join(f"{p['ratio']:.3f} ({p['ten']['runs']} runs of 10)" for p in pairs)
+              + f"; median {statistics.median(p['ratio'] for p in pairs):.3f} (1 if fair)")
         return
 
     print(f"salessim simulation benchmark: Python {platform.python_version()}, "
@@ -183,36 +262,24 @@ def main(argv: list[str] | None = None) -> None:
                [args.repeat // 2] for n in (1, 10)]
     results.append(team_run(100))
     if not args.quick:
-        # A run of 1,000 reps lasts long enough for the machine's speed to drift while the
-        # 10-rep reference around it is taken, so it is made --big-repeat times, each in a
-        # fresh process; shown is the run with the median cost ratio.
-        bigs = sorted((child(1000, args.ref_teams) for _ in range(args.big_repeat)),
-                      key=_cost_ratio)
-        results.append(bigs[len(bigs) // 2])
+        results.append(child(1000))
     for r in results:
         print(f"  {r['reps']:>5} {r['wall']:>8.2f} {r['cpu']:>8.2f} {r['rows']:>10,} "
               f"{r['wall'] / r['reps']:>20.4f}")
     if not args.quick:
         big = results[-1]
-        ten = big["ten"]
-        walls = ", ".join(f"{b['wall']:.1f}" for b in bigs)
-        ratios = ", ".join(f"{_cost_ratio(b):.2f}" for b in bigs)
-        print(f"  1,000 reps: {big['wall']:.1f} s (target < {TARGETS['big']:.0f} s; all "
-              f"{len(bigs)} runs: {walls} s), peak memory "
-              f"{max(b['peak_mb'] for b in bigs):,.0f} MB, the highest of the {len(bigs)} "
-              f"(target < {TARGETS['big_mb']:,.0f} MB)")
-        print(f"  cost per rep-year at 1,000 reps / at 10 reps, median of {len(bigs)} runs "
-              f"(all: {ratios}; 10 reps: the mean of {args.ref_teams} teams, seeds "
-              f"0-{args.ref_teams - 1}, run in the same process around it, "
-              f"{ten['wall']:.3f} s and {ten['rows'] / 10:,.0f} rows per "
-              f"rep against {big['rows'] / 1000:,.0f}): {_cost_ratio(big):.2f} wall, "
-              f"{(big['cpu'] / 1000) / (ten['cpu'] / 10):.2f} cpu (target <= 1); per row "
-              f"written {(big['wall'] / big['rows']) / (ten['wall'] / ten['rows']):.2f}; "
-              f"against the seed-0 team of 10 alone ({ten['seed0']['rows'] / 10:,.0f} rows "
-              f"per rep) {(big['wall'] / 1000) / (ten['seed0']['wall'] / 10):.2f}")
-        drift = ", ".join(f"{b['ten']['before']:.3f}/{b['ten']['after']:.3f}" for b in bigs)
-        print(f"  a team of 10 just before / just after each 1,000-rep run, mean s (the "
-              f"machine's drift): {drift}")
+        print(f"  1,000 reps: {big['wall']:.1f} s (target < {TARGETS['big']:.0f} s), peak "
+              f"memory {big['peak_mb']:,.0f} MB (target < {TARGETS['big_mb']:,.0f} MB)")
+        pairs = sorted((paired() for _ in range(args.big_repeat)), key=lambda p: p["ratio"])
+        mid = pairs[len(pairs) // 2]
+        print(f"  cost per rep-year at 1,000 reps / at 10 reps, in pairs taking turns on one "
+              f"CPU (CPU time; median of {len(pairs)} pairs, all: "
+              + ", ".join(f"{p['ratio']:.3f}" for p in pairs)
+              + f"): {mid['ratio']:.3f} (target <= 1); in that pair the 1,000 reps used "
+              f"{mid['cpu']:.1f} s and wrote {mid['rows'] / 1000:,.0f} rows per rep, the "
+              f"{mid['ten']['runs']} teams of 10 beside it {mid['ten']['cpu']:.3f} s each "
+              f"and {mid['ten']['rows'] / 10:,.0f} rows per rep; peak memory of the "
+              f"1,000-rep runs up to {max(p['peak_mb'] for p in pairs):,.0f} MB")
     load = os.getloadavg()[0]
     print(f"load average during the run: {load:.1f} on {os.cpu_count()} CPUs"
           + (" (other processes were competing: wall times are inflated)" if load > 1.5
