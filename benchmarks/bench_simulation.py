@@ -141,9 +141,9 @@ def paired(work: str = "1000", turn: float = 0.2) -> dict:
 
     The two run in fresh processes on one CPU and take turns, ``turn`` seconds each: the
     other is stopped (SIGSTOP) meanwhile. Each is charged its own CPU time, so both are
-    timed on the same machine at the same moments and the machine's drift (by up to a
-    third from one few seconds to the next here) cancels. The 10-rep runs do the work of
-    teams of 10, one after another, as long as the big run lasts (about 100 of them).
+    timed on the same machine at the same moments, and the machine's drift cancels (here
+    its speed changes by up to a third within a few seconds). The 10-rep runs do the work
+    of teams of 10, one after another, as long as the big run lasts (about 100 of them).
     """
     cmd = [sys.executable, __file__, "--worker"]
     big = subprocess.Popen(cmd + [work], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -191,7 +191,7 @@ def paired(work: str = "1000", turn: float = 0.2) -> dict:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="skip the 1,000-rep run")
+    parser.add_argument("--quick", action="store_true", help="skip the 1,000-rep runs")
     parser.add_argument("--repeat", type=int, default=9, help="repetitions of small timings")
     parser.add_argument("--big-repeat", type=int, default=3,
                         help="paired measurements of the cost ratio at 1,000 reps")
