@@ -9,6 +9,7 @@ share of the capacity, and that the ledger is valid and reproducible.
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 
@@ -18,7 +19,9 @@ import pytest
 
 from salessim import Scenario, simulate
 from salessim.model import careers
+from salessim.model.aftersales import Customer
 from salessim.model.engine import Model
+from salessim.model.payments import Invoice
 from salessim.validation import validate
 
 # Two teams of three reps; a delivery team of 2 orders a working day, so orders queue,
@@ -77,6 +80,29 @@ def test_each_team_queues_on_its_own_share_of_the_delivery_capacity(apart):
         assert {team_of[int(deals[d, 1])] for d in line.deals} == {team}
     # the orders queued: with one line for the whole company they would not wait as long
     assert apart.orders["queue_days"].max() > 1.0
+
+
+def test_each_team_lets_its_customers_and_invoices_go_when_it_ends(apart, monkeypatch):
+    # A large company is run team by team so that one team's memory serves the next: when
+    # a team starts, no customer or invoice of an earlier team is still an object (their
+    # fields are kept as arrays), and the numbering goes on from the earlier teams.
+    alive = []
+    start = careers.start
+
+    def counting(m):
+        gc.collect()
+        alive.append((sum(isinstance(o, (Customer, Invoice)) for o in gc.get_objects()),
+                      m.customers_before))
+        start(m)
+
+    monkeypatch.setattr(careers, "start", counting)
+    m = Model(TWO_TEAMS, 4, tracing=False).run()
+    assert alive[0] == (0, 0) and alive[1][0] == 0
+    first = int(np.sum(m.customer_table["rep"] < 3))  # the first team's reps are 0-2
+    assert alive[1][1] == first > 10
+    assert np.array_equal(m.customer_table["rep"][:first] < 3, np.ones(first, dtype=bool))
+    inv = m.invoice_table
+    assert np.array_equal(inv["rep"], m.customer_table["rep"][inv["cust"]])
 
 
 def test_a_company_of_teams_gives_a_valid_ledger(apart):

@@ -87,7 +87,8 @@ def new_customer(m: Model, rep: Rep, opp: Opp, t: float) -> Customer:
     # min(1.0, max(0.0, sat)), written out: the builtins min and max are slow to call
     sat = m.sat_mean + m.sat_sd * m.D[opp.base + SAT]
     sat = 1.0 if sat >= 1.0 else (sat if sat > 0.0 else 0.0)
-    c = Customer(len(m.customers), opp.lead, rep, t, sat, opp.size, opp.list_price)
+    c = Customer(m.customers_before + len(m.customers), opp.lead, rep, t, sat, opp.size,
+                 opp.list_price)
     m.customers.append(c)
     if m.moment_rate > 0.0:  # (a customer has moments of decision only then)
         _next_moment(m, rep, c, t)

@@ -83,10 +83,12 @@ class Model:
         self._constants(s)
         self.rule = RULES[s.decision.rule](s)
         self.env = simpy.Environment()
-        # The customers and invoices while the model runs; once it has ended, None, and
-        # their fields as arrays (see run()).
+        # The customers and invoices of the team running (of the whole company when teams
+        # run together); once the model has ended, None, and their fields as arrays (see
+        # run()).
         self.customers: list | None = []
         self.invoices: list | None = []
+        self.customers_before = self.invoices_before = 0  # those of teams already ended
         self.customer_table: dict[str, np.ndarray] | None = None
         self.invoice_table: dict[str, np.ndarray] | None = None
         self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
@@ -196,6 +198,7 @@ class Model:
         # Referral leads are appended as they are made.
         self.R_rows: list[tuple] = []
         self.pool = s.process.assignment == "pool"
+        self._dealt: tuple[np.ndarray, np.ndarray] | None = None
 
     def _assign(self, s: Scenario) -> None:
         q = np.flatnonzero(self.L_qualified)
@@ -220,8 +223,7 @@ class Model:
                 self._reorder(order)
                 rep_of = rep_of[order]
                 q = np.argsort(order)[q]
-            for r in self.reps:  # rep i gets the i-th, (i + n)-th, ... qualified lead
-                r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
+            self._dealt = times, q  # made into the reps' inboxes as their team starts
         for r in self.reps:
             r.agenda = list(meetings)  # a sorted list is a heap
         # The running state of every lead, read and written by the pipeline.
@@ -246,9 +248,12 @@ class Model:
         for name in ("L_t", "L_channel", "L_seq", "L_industry", "L_size", "L_region",
                      "L_budget", "L_score", "L_qualified"):
             setattr(self, name, getattr(self, name)[order])
-        rows = np.frombuffer(self.D, dtype=np.float64).reshape(len(order), ROW)[order]
-        self.D = array("d")
-        self.D.frombytes(rows.view(np.uint8))  # its bytes, without a copy to a bytes object
+        rows = np.frombuffer(self.D, dtype=np.float64).reshape(len(order), ROW)
+        D = array("d", bytes(8)) * rows.size  # the rows' room, filled in place
+        # (mode="clip": order is a permutation, and the default would buffer the output)
+        np.take(rows, order, axis=0, out=np.frombuffer(D, dtype=np.float64).reshape(rows.shape),
+                mode="clip")
+        self.D = D
         self.L_orig = order
 
     # --------------------------------------------------------- used by parts
@@ -292,48 +297,63 @@ class Model:
     # ------------------------------------------------------------------ run
     def run(self) -> Model:
         """Run to the horizon, team by team where teams work apart (see the module text),
-        then process the agenda events due before it."""
+        closing each team's work as it ends (see :meth:`_close`)."""
         together = self.pool or careers.reviewing(self)
+        customers, invoices = [], []
         for members in [self.reps] if together else self.teams:
             env = self.env = simpy.Environment()
             for r in members:
+                if self._dealt is not None:  # rep i gets the i-th, (i + n)-th, ... lead
+                    times, q = self._dealt
+                    n = len(self.reps)
+                    r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
                 env.process(reps.rep_process(self, r))
             careers.start(self)
             env.run(until=self.horizon)
-        # Agenda events due before the horizon that reps busy at the end had not reached.
+            self._close(members)
+            customers.append(aftersales.columns(self.customers))
+            invoices.append(payments.columns(self.invoices))
+            self.customers_before += len(self.customers)
+            self.invoices_before += len(self.invoices)
+            self.customers, self.invoices = [], []
+        # The ledger and the trace read a few fields of each customer and invoice: keep
+        # those as arrays, team by team as each team ends, and let the objects go. A team
+        # that has ended thus leaves its memory to the next, and a kept result holds a few
+        # arrays rather than thousands of objects for the garbage collector to scan again
+        # and again.
+        self.customer_table = {k: np.concatenate([c[k] for c in customers])
+                               for k in customers[0]}
+        self.invoice_table = {k: np.concatenate([c[k] for c in invoices])
+                              for k in invoices[0]}
+        self.customers = self.invoices = None
+        # Likewise keep the leads' times and the delivery lines' orders as arrays, and let
+        # the task handlers (which hold the lists of times) and the referred leads drawn
+        # ahead go: at 1,000 reps these are lists of millions of items, which the collector
+        # would otherwise go through one by one.
+        self.L_fc = array("d", self.L_fc)
+        self.L_closed = array("d", self.L_closed)
+        for line in self.lines.values():
+            line.close()
+        self.start = self.finish = self.referrals = self._dealt = None
+        return self
+
+    def _close(self, members: list[reps.Rep]) -> None:
+        """End the work of ``members`` at the horizon: process the agenda events due before
+        it that reps busy at the end had not reached, and let the work still pending go."""
         last = math.nextafter(self.horizon, 0.0)
-        for r in self.reps:
+        for r in members:
             ag = r.agenda
             while ag and ag[0][0] <= last:
                 t, _, fn, obj = reps.heappop(ag)
                 fn(self, r, obj, t)
-        # The work still pending at the horizon is never done: let it go. Queued items and
-        # an open invoice's customer point back at the rep and at the invoice, so without
-        # this the reps, customers and invoices would form reference cycles that only the
-        # garbage collector frees; with it a finished model is freed as soon as it is
-        # dropped.
-        for r in self.reps:
+        # The work still pending at the horizon is never done. Queued items and an open
+        # invoice's customer point back at the rep and at the invoice, so without this the
+        # reps, customers and invoices would form reference cycles that only the garbage
+        # collector frees.
+        for r in members:
             r.agenda.clear()
             for q in r.queues:
                 q.clear()
+            r.inbox = None
         for c in self.customers:
             c.invoices.clear()
-        # The ledger and the trace read a few fields of each customer and invoice: keep
-        # those as arrays and let the objects go. A kept result then holds a few arrays
-        # rather than thousands of objects for the garbage collector to scan again and
-        # again.
-        self.customer_table = aftersales.columns(self.customers)
-        self.invoice_table = payments.columns(self.invoices)
-        self.customers = self.invoices = None
-        # Likewise keep the leads' times and the delivery lines' orders as arrays, and let
-        # the inboxes, the task handlers (which hold the lists of times) and the referred
-        # leads drawn ahead go: at 1,000 reps these are lists of millions of items, which
-        # the collector would otherwise go through one by one.
-        self.L_fc = array("d", self.L_fc)
-        self.L_closed = array("d", self.L_closed)
-        for r in self.reps:
-            r.inbox = None
-        for line in self.lines.values():
-            line.close()
-        self.start = self.finish = self.referrals = None
-        return self

@@ -41,7 +41,7 @@ PRICE = 13  # standard normal for the list price
 SAT = 14  # standard normal for satisfaction at signing
 ROW = 15
 _WIDTH = _ATTR + ROW + 4  # + 4: two more uniforms for each Box-Muller normal
-_CHUNK = 50_000  # leads drawn at a time
+_CHUNK = 8192  # leads drawn at a time (their temporaries stay small and are reused)
 
 
 @dataclass(frozen=True)

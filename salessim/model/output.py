@@ -66,6 +66,7 @@ EVENTS = {
     EV_PAYMENT: "payment", EV_CALL: "collection_call",
 }
 _POWERS = 10 ** np.arange(5, -1, -1, dtype=np.int32)  # the places of a 6-digit number
+_BLOCK = 1 << 16  # rows worked out at a time, where a large run would make large temporaries
 
 
 def _ids(prefix: str, n: int):
@@ -309,18 +310,24 @@ def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
     order = np.lexsort((rep[row], start))
     row, day, start = row[order], day[order], start[order]
     del order
-    team = m.scenario.team
     # Times of day as whole seconds since the epoch, in integers: the calendar date's
     # seconds plus the seconds into the working day (as datetime64[s] arithmetic would).
-    base = m.calendar.dates[day].astype(np.int64) * 86_400
+    # Worked out a block of rows at a time, so that a large run's intermediate arrays stay
+    # small and their memory is used again.
+    team, dates = m.scenario.team, m.calendar.dates
+    started, ended = np.empty(len(row), dtype=np.int64), np.empty(len(row), dtype=np.int64)
 
-    def at(t: np.ndarray, day: np.ndarray, base: np.ndarray) -> np.ndarray:
+    def at(t: np.ndarray, day: np.ndarray, base: np.ndarray, out: np.ndarray) -> None:
         secs = np.rint((team.day_starts_at + (t - day) * team.hours_per_day) * 3600)
-        return ((base + secs.astype(np.int64)) * 1_000_000_000).view("datetime64[ns]")
+        np.multiply(base + secs.astype(np.int64), 1_000_000_000, out=out)
 
-    started = at(start, day, base)
-    ended = at(np.minimum(t1[row], day + 1.0), day, base)
-    del base, day, t1, start
+    for lo in range(0, len(row), _BLOCK):
+        hi = lo + _BLOCK
+        d = day[lo:hi]
+        base = dates[d].astype(np.int64) * 86_400
+        at(start[lo:hi], d, base, started[lo:hi])
+        at(np.minimum(t1[row[lo:hi]], d + 1.0), d, base, ended[lo:hi])
+    del day, t1, start
     # ref_id: a lead, customer or invoice id by task, from one array holding all three
     # (leads, then customers, then invoices); meetings and career sessions have none.
     kind = a[:, 3].astype(np.int8)
@@ -332,8 +339,8 @@ def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
     refs = type(lid)._concat_same_type([lid, cust_ids, inv_ids])
     return pd.DataFrame({
         "rep_id": _take(rep_ids, rep[row]),
-        "started_at": started,
-        "ended_at": ended,
+        "started_at": started.view("datetime64[ns]"),
+        "ended_at": ended.view("datetime64[ns]"),
         "task": _take(_names(ACTIVITIES), kind[row]),
         "ref_id": _take(refs, ref[row]),
     }, copy=False)

@@ -87,7 +87,7 @@ def issue_invoices(m: Model, rep: Rep, c: Customer, deal: int, amount: float,
     for j in range(n):
         amt = part if j < n - 1 else amount - part * (n - 1)
         due, due_date = m.due_of(day, j)
-        inv = Invoice(len(invoices), deal, c, rep, t, due, due_date, amt)
+        inv = Invoice(m.invoices_before + len(invoices), deal, c, rep, t, due, due_date, amt)
         invoices.append(inv)
         c.invoices.append(inv)
         _draw_behaviour(m, rep, inv, t)
