@@ -79,7 +79,9 @@ def _ids(prefix: str, n: int):
     width = len(head) + 6
     chars = np.empty((n, width), dtype=np.uint8)
     chars[:, :len(head)] = head
-    chars[:, len(head):] = np.arange(1, n + 1, dtype=np.int32)[:, None] // _POWERS % 10 + 48
+    numbers = np.arange(1, n + 1, dtype=np.int32)
+    for j, power in enumerate(_POWERS, start=len(head)):  # digit by digit: small temporaries
+        chars[:, j] = numbers // power % 10 + 48
     offsets = np.arange(0, (n + 1) * width, width, dtype=np.int64)
     text = pa.Array.from_buffers(pa.large_string(), n,
                                  [None, pa.py_buffer(offsets), pa.py_buffer(chars)])
@@ -295,18 +297,27 @@ def _activities(m: Model, rep_ids, lid, cust_ids, inv_ids) -> pd.DataFrame:
     a = _table(m.acts, 5)
     t0 = a[:, 1]
     t1 = np.minimum(a[:, 2], m.horizon)
-    # Split tasks that run past the end of a working day: one row per day touched.
-    d0 = np.floor(t0).astype(np.int32)
-    pieces = np.maximum(np.ceil(t1).astype(np.int32) - d0, 1)
+    # Split tasks that run past the end of a working day: one row per day touched. (The
+    # arithmetic is done in place where it can be: at 1,000 reps each array is millions of
+    # rows, and new memory costs more than the arithmetic.)
+    d0, pieces = np.empty(len(a), dtype=np.int32), np.empty(len(a), dtype=np.int32)
+    np.floor(t0, out=d0, casting="unsafe")
+    np.ceil(t1, out=pieces, casting="unsafe")
+    pieces -= d0
+    np.maximum(pieces, 1, out=pieces)
     row = np.repeat(np.arange(len(a), dtype=np.int32), pieces)
-    day = d0[row] + (np.arange(len(row), dtype=np.int32)
-                     - np.repeat((np.cumsum(pieces) - pieces).astype(np.int32), pieces))
-    del d0, pieces
+    first = np.cumsum(pieces, dtype=np.int32)  # each task's first row, after the next line
+    first -= pieces
+    day = np.arange(len(row), dtype=np.int32)
+    day -= np.repeat(first, pieces)
+    day += d0[row]
+    del d0, pieces, first
     # In order of time, then rep, like a CRM's activity log. The rep numbers are sorted as
     # the smallest unsigned integers that hold them: numpy sorts 8- and 16-bit integers by
     # radix, several times faster than floats.
     rep = a[:, 0].astype(np.min_scalar_type(len(rep_ids)))
-    start = np.maximum(t0[row], day)
+    start = t0[row]
+    np.maximum(start, day, out=start)
     order = np.lexsort((rep[row], start))
     row, day, start = row[order], day[order], start[order]
     del order
