@@ -67,6 +67,20 @@ def test_teams_run_one_after_another_give_the_results_of_running_together(apart,
     pd.testing.assert_frame_equal(drawn[0], drawn[1])
 
 
+def test_reps_weighing_rate_measures_act_alike_apart_and_together(monkeypatch):
+    # Under the regulation's plan (retention and collection gates, R2.2.2.1) pay-aware reps
+    # estimate each period's rates from their customers at its start: run apart, each team
+    # must make those estimates from its own customers, as it would beside the others.
+    s = TWO_TEAMS.with_overrides({"calendar.months": 7, "plan": "regulation",
+                                  "decision.incentive_sensitivity": 0.8})
+    apart = simulate(s, seed=4)
+    monkeypatch.setattr(careers, "reviewing", lambda m: True)
+    together = simulate(s, seed=4)
+    a, b = _rows(apart), _rows(together)
+    for table in a:
+        assert a[table] == b[table], table
+
+
 def test_each_team_queues_on_its_own_share_of_the_delivery_capacity(apart):
     m = Model(TWO_TEAMS, 4, tracing=False).run()
     lines = m.lines

@@ -89,6 +89,7 @@ class Model:
         self.customers: list | None = []
         self.invoices: list | None = []
         self.customers_before = self.invoices_before = 0  # those of teams already ended
+        self.part = 0  # the number of the team running, when teams run apart (0 otherwise)
         self.customer_table: dict[str, np.ndarray] | None = None
         self.invoice_table: dict[str, np.ndarray] | None = None
         self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
@@ -300,7 +301,8 @@ class Model:
         closing each team's work as it ends (see :meth:`_close`)."""
         together = self.pool or careers.reviewing(self)
         customers, invoices = [], []
-        for members in [self.reps] if together else self.teams:
+        for part, members in enumerate([self.reps] if together else self.teams):
+            self.part = part
             env = self.env = simpy.Environment()
             for r in members:
                 if self._dealt is not None:  # rep i gets the i-th, (i + n)-th, ... lead

@@ -406,7 +406,7 @@ class OutlookContext:
         self.team_size = {}
         for r in m.reps:
             self.team_size[r.team] = self.team_size.get(r.team, 0) + 1
-        self._rates: dict[tuple[int, int], dict[int, dict[str, float]]] = {}
+        self._rates: dict[tuple[int, int, int], dict[int, dict[str, float]]] = {}
 
     def pace(self, m: Model, rep: Rep, now: float) -> dict[str, float]:
         """What the rep expects to add per working day: the target's pace (see the module
@@ -419,7 +419,7 @@ class OutlookContext:
             return {}
         per = pm.periods[i]
         start = per.start[day]
-        key = (i, start)
+        key = (i, start, m.part)  # a team run apart estimates from its own customers
         table = self._rates.get(key)
         if table is None:
             table = self._rates[key] = _rate_estimates(m, per, start, self.targets)
