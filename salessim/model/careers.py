@@ -64,8 +64,8 @@ class Session:
         c = m.scenario.careers
         speed = m.scenario.process.skill_speed
         if self.activity == COACHING:
-            for other in m.reps:
-                if other.team == rep.team and other is not rep:
+            for other in m.members[rep.team]:
+                if other is not rep:
                     other.set_skill(other.skill * (1.0 + c.coaching_gain), speed)
         else:
             rep.set_skill(rep.skill * (1.0 + c.training_gain), speed)

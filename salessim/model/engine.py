@@ -100,6 +100,8 @@ class Model:
         self.reps = reps.make_reps(self)
         self.teams = [list(team) for _, team in itertools.groupby(self.reps,
                                                                  attrgetter("team"))]
+        self.members = {t[0].team: t for t in self.teams}  # each team's reps, by team id
+        self.running = self.reps  # the reps running now: one team's when teams run apart
         # each team's delivery line, with its share of the capacity (exactly the capacity
         # for a company of one team), and referral stream
         cap, n = s.fulfilment.capacity_per_day, len(self.reps)
@@ -302,7 +304,7 @@ class Model:
         together = self.pool or careers.reviewing(self)
         customers, invoices = [], []
         for part, members in enumerate([self.reps] if together else self.teams):
-            self.part = part
+            self.part, self.running = part, members
             env = self.env = simpy.Environment()
             for r in members:
                 if self._dealt is not None:  # rep i gets the i-th, (i + n)-th, ... lead

@@ -481,7 +481,7 @@ def _rate_estimates(m: Model, per: Periods, start: int, targets) -> dict[int, di
     prev = per.start[start - 1] if start > 0 else None
     end = per.end[start]
     out: dict[int, dict[str, float]] = {}
-    for r in m.reps:
+    for r in m.running:  # (teams run apart: this team's reps, and only its customers)
         out[r.idx] = {"retention": targets.retention_rate,
                       "collection": targets.collection_rate, "opening": 0.0, "due": 0.0,
                       "_s": 0.0, "_lost": 0.0, "_due": 0.0, "_paid": 0.0}
