@@ -55,6 +55,11 @@ _STAGES = ("first_contact", "discovery", "demo", "quote", "negotiation", "contra
 _PACK7 = struct.Struct("7d").pack  # a record row of float64 (faster than array.extend)
 
 
+def _joined(parts: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
+    """Columns kept team by team, joined into one array each."""
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+
+
 def _durations(kind: str, cv: float):
     """Block filler for task-time multipliers with mean 1."""
     if kind == "fixed" or (kind == "lognormal" and cv == 0):
@@ -89,7 +94,6 @@ class Model:
         self.customers: list | None = []
         self.invoices: list | None = []
         self.customers_before = self.invoices_before = 0  # those of teams already ended
-        self.part = 0  # the number of the team running, when teams run apart (0 otherwise)
         self.customer_table: dict[str, np.ndarray] | None = None
         self.invoice_table: dict[str, np.ndarray] | None = None
         self.deals = array("d")  # customer, rep, signed, list price, discount, amount, kind
@@ -303,14 +307,15 @@ class Model:
         closing each team's work as it ends (see :meth:`_close`)."""
         together = self.pool or careers.reviewing(self)
         customers, invoices = [], []
-        for part, members in enumerate([self.reps] if together else self.teams):
-            self.part, self.running = part, members
+        for members in [self.reps] if together else self.teams:
+            self.running = members
+            if self._dealt is not None:  # rep i gets the i-th, (i + n)-th, ... lead
+                times, q = self._dealt
+                n = len(self.reps)
+                for r in members:
+                    r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
             env = self.env = simpy.Environment()
             for r in members:
-                if self._dealt is not None:  # rep i gets the i-th, (i + n)-th, ... lead
-                    times, q = self._dealt
-                    n = len(self.reps)
-                    r.inbox = reps.Inbox(times[r.idx::n].tolist(), q[r.idx::n].tolist())
                 env.process(reps.rep_process(self, r))
             careers.start(self)
             env.run(until=self.horizon)
@@ -325,10 +330,7 @@ class Model:
         # that has ended thus leaves its memory to the next, and a kept result holds a few
         # arrays rather than thousands of objects for the garbage collector to scan again
         # and again.
-        self.customer_table = {k: np.concatenate([c[k] for c in customers])
-                               for k in customers[0]}
-        self.invoice_table = {k: np.concatenate([c[k] for c in invoices])
-                              for k in invoices[0]}
+        self.customer_table, self.invoice_table = _joined(customers), _joined(invoices)
         self.customers = self.invoices = None
         # Likewise keep the leads' times and the delivery lines' orders as arrays, and let
         # the task handlers (which hold the lists of times) and the referred leads drawn

@@ -419,7 +419,9 @@ class OutlookContext:
             return {}
         per = pm.periods[i]
         start = per.start[day]
-        key = (i, start, m.part)  # a team run apart estimates from its own customers
+        # (teams run apart: each team estimates from its own customers; its first rep's
+        # number tells the team running)
+        key = (i, start, m.running[0].idx)
         table = self._rates.get(key)
         if table is None:
             table = self._rates[key] = _rate_estimates(m, per, start, self.targets)
